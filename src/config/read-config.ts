@@ -1,0 +1,64 @@
+// Reads the configuration from its three sources: the file, the environment and flags (highest).
+import * as fs from 'fs';
+import { InvalidConfigError } from '../errors';
+import { Config, normalizeConfig } from './config';
+import { parseConfigText } from './parse-file';
+import { DEFAULT_CONFIG_FILE, RawConfig, SETTING_PREFIX, settingByKey } from './settings';
+
+export interface ConfigSources {
+  /** The file named by a flag; when set it must exist. */
+  file?: string;
+  env: NodeJS.ProcessEnv;
+  /** Settings given on the command line, by key. */
+  flags: Record<string, string>;
+}
+
+export interface LoadedConfig {
+  config: Readonly<Config>;
+  file?: string;
+  warnings: string[];
+}
+
+/** Loads and validates the configuration; throws InvalidConfigError listing every problem. */
+export function readConfig(src: ConfigSources): LoadedConfig {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const raw: RawConfig = {};
+  const fileName = src.file || src.env.VMCHNDL_ON_CONFIG || DEFAULT_CONFIG_FILE;
+  const explicit = Boolean(src.file || src.env.VMCHNDL_ON_CONFIG);
+  let text: string | undefined;
+  try {
+    text = fs.readFileSync(fileName, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (explicit || code !== 'ENOENT') problems.push(`${fileName}: cannot read the configuration file (${code || String(e)})`);
+  }
+  const apply = (values: Record<string, string>, where: string, strict: boolean) => {
+    for (const key of Object.keys(values)) {
+      const s = settingByKey(key);
+      if (s) raw[s.field] = values[key];
+      else if (strict) problems.push(`${key}: unknown setting (${where})`);
+      else if (key.indexOf(SETTING_PREFIX) === 0 && key !== 'VMCHNDL_ON_CONFIG') warnings.push(`${key}: unknown setting in the environment, ignored`);
+    }
+  };
+  if (text !== undefined) {
+    const parsed = parseConfigText(text, fileName);
+    problems.push(...parsed.problems);
+    apply(parsed.values, fileName, true);
+  }
+  const envValues: Record<string, string> = {};
+  for (const key of Object.keys(src.env)) {
+    const v = src.env[key];
+    if (key.indexOf(SETTING_PREFIX) === 0 && v !== undefined) envValues[key] = v;
+  }
+  apply(envValues, 'environment', false);
+  apply(src.flags, 'command line', true);
+  try {
+    const config = normalizeConfig(raw);
+    if (problems.length) throw new InvalidConfigError(problems);
+    return { config, file: text !== undefined ? fileName : undefined, warnings };
+  } catch (e) {
+    if (e instanceof InvalidConfigError) throw new InvalidConfigError(problems.concat(e.problems.filter((p) => problems.indexOf(p) < 0)));
+    throw e;
+  }
+}

@@ -1,0 +1,74 @@
+// Every setting: its key (in the file and the environment), default and meaning, in one table.
+// The README, the RPM's commented configuration file and the man page are generated from it.
+
+export interface Setting {
+  readonly key: string;
+  readonly field: keyof RawConfig;
+  /** The default as written in the file; undefined = unset. */
+  readonly default?: string;
+  readonly doc: string;
+}
+
+/** The written shape: every value a string, exactly as it came from the file, the environment or a flag. */
+export interface RawConfig {
+  endpoint?: string;
+  authFile?: string;
+  caFile?: string;
+  caDir?: string;
+  insecure?: string;
+  callTimeout?: string;
+  datastore?: string;
+  format?: string;
+  stagingDir?: string;
+  stateDir?: string;
+  verifyChecksum?: string;
+  newMode?: string;
+  restoreRetired?: string;
+  retiredOwner?: string;
+  retiredGroup?: string;
+  retiredMode?: string;
+  retiredNamePattern?: string;
+  readyTimeout?: string;
+  lockTimeout?: string;
+  vmcatcherImage?: string;
+  qemuImg?: string;
+  logFile?: string;
+  logFormat?: string;
+  logLevel?: string;
+}
+
+export const SETTING_PREFIX = 'VMCHNDL_ON_';
+export const DEFAULT_CONFIG_FILE = '/etc/vmcatcher_eventHndl_ON.conf';
+
+export const SETTINGS: readonly Setting[] = [
+  { key: 'VMCHNDL_ON_ENDPOINT', field: 'endpoint', doc: "oned's XML-RPC endpoint. Unset: $ONE_XMLRPC, else ~/.one/one_endpoint, else http://localhost:2633/RPC2." },
+  { key: 'VMCHNDL_ON_AUTH_FILE', field: 'authFile', doc: 'File holding one line user:password. Unset: the file named by $ONE_AUTH, else ~/.one/one_auth, else /var/lib/one/.one/one_auth.' },
+  { key: 'VMCHNDL_ON_CA_FILE', field: 'caFile', doc: 'Extra CA certificate (PEM) to trust for an https endpoint.' },
+  { key: 'VMCHNDL_ON_CA_DIR', field: 'caDir', doc: 'Directory of extra CA certificates (PEM) to trust for an https endpoint. Unset: $ONE_CERT_DIR.' },
+  { key: 'VMCHNDL_ON_INSECURE', field: 'insecure', default: 'no', doc: "yes = do not verify oned's https certificate (also $ONE_DISABLE_SSL_VERIFY). Only for tests." },
+  { key: 'VMCHNDL_ON_CALL_TIMEOUT', field: 'callTimeout', default: '60', doc: 'Seconds one XML-RPC call may take.' },
+  { key: 'VMCHNDL_ON_DATASTORE', field: 'datastore', default: 'default', doc: 'Image datastore to register in, by name or id.' },
+  { key: 'VMCHNDL_ON_FORMAT', field: 'format', default: 'raw', doc: 'Format images are registered in: raw (as 0.0.8) or qcow2.' },
+  { key: 'VMCHNDL_ON_STAGING_DIR', field: 'stagingDir', default: '/var/tmp/vmcatcher_eventHndl_ON', doc: "Where converted images wait for oned to copy them. Must be allowed by the datastore's SAFE_DIRS." },
+  { key: 'VMCHNDL_ON_STATE_DIR', field: 'stateDir', default: '/var/lib/vmcatcher_eventHndl_ON', doc: 'Journals, locks and the event spool.' },
+  { key: 'VMCHNDL_ON_VERIFY_CHECKSUM', field: 'verifyChecksum', default: 'yes', doc: 'yes = check the cached file against VMCATCHER_EVENT_SL_CHECKSUM_SHA512 before registering it.' },
+  { key: 'VMCHNDL_ON_NEW_MODE', field: 'newMode', default: '600', doc: 'Permissions (octal) of a first registration. Publishing is the admin\'s decision.' },
+  { key: 'VMCHNDL_ON_RESTORE_RETIRED', field: 'restoreRetired', default: 'yes', doc: 'yes = an image that comes back after expiry gets the owner, group, mode and state recorded on its retired predecessor.' },
+  { key: 'VMCHNDL_ON_RETIRED_OWNER', field: 'retiredOwner', default: 'oneadmin', doc: 'User (name or id) that retired images are given to.' },
+  { key: 'VMCHNDL_ON_RETIRED_GROUP', field: 'retiredGroup', default: 'oneadmin', doc: 'Group (name or id) that retired images are given to.' },
+  { key: 'VMCHNDL_ON_RETIRED_MODE', field: 'retiredMode', default: '700', doc: 'Permissions (octal) of retired images.' },
+  { key: 'VMCHNDL_ON_RETIRED_NAME', field: 'retiredNamePattern', default: '{identifier} {timestamp}', doc: 'Name of a retired image; {identifier} and {timestamp} (local time, offset and zone) are replaced.' },
+  { key: 'VMCHNDL_ON_READY_TIMEOUT', field: 'readyTimeout', default: '14400', doc: 'Seconds to wait for a new image to become READY before rolling back.' },
+  { key: 'VMCHNDL_ON_LOCK_TIMEOUT', field: 'lockTimeout', default: '3600', doc: 'Seconds to wait for another run on the same image to finish.' },
+  { key: 'VMCHNDL_ON_VMCATCHER_IMAGE', field: 'vmcatcherImage', default: 'vmcatcher_image', doc: "vmcatcher's image tool, asked whether an expired image is still subscribed." },
+  { key: 'VMCHNDL_ON_QEMU_IMG', field: 'qemuImg', default: 'qemu-img', doc: 'The qemu-img program.' },
+  { key: 'VMCHNDL_ON_LOG_FILE', field: 'logFile', doc: 'Append log lines to this file instead of stderr (as 0.0.8).' },
+  { key: 'VMCHNDL_ON_LOG_FORMAT', field: 'logFormat', default: 'text', doc: "text (0.0.8's line format) or json (one object a line)." },
+  { key: 'VMCHNDL_ON_LOG_LEVEL', field: 'logLevel', default: 'info', doc: 'debug, info, warning or error.' },
+];
+
+/** The setting for a key, if it is one. */
+export function settingByKey(key: string): Setting | undefined {
+  for (const s of SETTINGS) if (s.key === key) return s;
+  return undefined;
+}

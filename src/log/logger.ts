@@ -1,0 +1,84 @@
+// Log lines in 0.0.8's format (`time;   LEVEL; vmcatcher_eventHndl_ON; where -- message`) or JSON lines.
+import * as fs from 'fs';
+import { redact } from './redact';
+
+export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warning: 30, error: 40 };
+const PROGRAM = 'vmcatcher_eventHndl_ON';
+
+export interface LogSink {
+  write(line: string): void;
+}
+
+export interface Logger {
+  debug(where: string, message: string, data?: Record<string, unknown>): void;
+  info(where: string, message: string, data?: Record<string, unknown>): void;
+  warn(where: string, message: string, data?: Record<string, unknown>): void;
+  error(where: string, message: string, data?: Record<string, unknown>): void;
+  /** Adds strings that must never be written (set once the session is known). */
+  addSecrets(secrets: readonly string[]): void;
+}
+
+export interface LoggerOptions {
+  level: LogLevel;
+  format: 'text' | 'json';
+  sink: LogSink;
+  secrets?: readonly string[];
+  clock?: () => number;
+}
+
+function pad(n: number, w = 2): string {
+  let s = String(n);
+  while (s.length < w) s = '0' + s;
+  return s;
+}
+
+/** Python logging's asctime: local `YYYY-mm-dd HH:MM:SS,mmm`. */
+export function asctime(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())},${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** A logger that writes each line through the redaction function. */
+export function createLogger(opts: LoggerOptions): Logger {
+  const secrets: string[] = (opts.secrets || []).slice();
+  const clock = opts.clock || Date.now;
+  const emit = (level: LogLevel, where: string, message: string, data?: Record<string, unknown>) => {
+    if (RANK[level] < RANK[opts.level]) return;
+    const now = clock();
+    let line: string;
+    if (opts.format === 'json') {
+      line = JSON.stringify(Object.assign({ time: new Date(now).toISOString(), level: level.toUpperCase(), program: PROGRAM, where, message }, data || {}));
+    } else {
+      const lvl = level.toUpperCase();
+      const extra = data && Object.keys(data).length ? ' ' + JSON.stringify(data) : '';
+      // One record a line: a message with newlines stays one line.
+      line = `${asctime(now)}; ${'        '.slice(lvl.length)}${lvl}; ${PROGRAM}; ${where} -- ${(message + extra).replace(/\r?\n/g, '\\n')}`;
+    }
+    opts.sink.write(redact(line, secrets) + '\n');
+  };
+  return {
+    debug: (w, m, d) => emit('debug', w, m, d),
+    info: (w, m, d) => emit('info', w, m, d),
+    warn: (w, m, d) => emit('warning', w, m, d),
+    error: (w, m, d) => emit('error', w, m, d),
+    addSecrets: (s) => {
+      for (const x of s) if (x && secrets.indexOf(x) < 0) secrets.push(x);
+    },
+  };
+}
+
+/** Writes to stderr. */
+export const stderrSink = (): LogSink => ({ write: (line) => process.stderr.write(line) });
+
+/** Appends to a log file (created 0640), synchronously so that a crash loses no line. */
+export function fileSink(path: string): LogSink {
+  const fd = fs.openSync(path, 'a', 0o640);
+  return { write: (line) => fs.writeSync(fd, line) };
+}
+
+/** A sink that keeps lines in memory (tests, `--json` summaries). */
+export function memorySink(): LogSink & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, write: (l) => lines.push(l) };
+}
