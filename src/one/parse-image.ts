@@ -1,0 +1,74 @@
+// IMAGE and IMAGE_POOL documents (one.image.info, one.imagepool.info) into ImageRecords.
+// Covers 5.2 (FSTYPE), 5.6+ (optional LOCK) and 6.x (FORMAT, FS, PREV_STATE).
+
+import { z } from 'zod';
+import type { ImageRecord } from './types';
+import { anything, element, flag, idList, int, permBits, permissions, poolItems, rootOf, templateAttrs, text, validate } from './parse-common';
+
+// Only what ImageRecord needs is checked; other elements (CLONES, SNAPSHOTS, ...) pass unread.
+const image = element({
+  ID: text,
+  UID: text,
+  GID: text,
+  UNAME: text,
+  GNAME: text,
+  NAME: text,
+  LOCK: element({ LOCKED: text }).optional(),
+  PERMISSIONS: permissions,
+  TYPE: text,
+  PERSISTENT: text,
+  REGTIME: text,
+  SOURCE: text,
+  PATH: text,
+  FSTYPE: text.optional(),
+  FORMAT: text.optional(),
+  SIZE: text,
+  STATE: text,
+  RUNNING_VMS: text,
+  DATASTORE_ID: text,
+  DATASTORE: text,
+  VMS: anything,
+  TEMPLATE: anything,
+});
+
+type ImageXml = z.infer<typeof image>;
+
+function toRecord(i: ImageXml, root: string, at: string): ImageRecord {
+  const lock = i.LOCK ? int(i.LOCK.LOCKED, root, `${at}.LOCK.LOCKED`) : 0;
+  return {
+    id: int(i.ID, root, `${at}.ID`),
+    uid: int(i.UID, root, `${at}.UID`),
+    gid: int(i.GID, root, `${at}.GID`),
+    uname: i.UNAME,
+    gname: i.GNAME,
+    name: i.NAME,
+    // An unlocked image carries no LOCK (or LOCKED 0): both mean "not locked".
+    ...(lock > 0 ? { lock } : {}),
+    permissions: permBits(i.PERMISSIONS, root, at),
+    type: int(i.TYPE, root, `${at}.TYPE`),
+    persistent: flag(i.PERSISTENT, root, `${at}.PERSISTENT`),
+    regtime: int(i.REGTIME, root, `${at}.REGTIME`),
+    source: i.SOURCE,
+    path: i.PATH,
+    format: i.FORMAT !== undefined ? i.FORMAT : i.FSTYPE !== undefined ? i.FSTYPE : '',
+    size: int(i.SIZE, root, `${at}.SIZE`),
+    state: int(i.STATE, root, `${at}.STATE`),
+    runningVms: int(i.RUNNING_VMS, root, `${at}.RUNNING_VMS`),
+    datastoreId: int(i.DATASTORE_ID, root, `${at}.DATASTORE_ID`),
+    datastore: i.DATASTORE,
+    vms: idList(i.VMS, root, `${at}.VMS`),
+    template: templateAttrs(i.TEMPLATE, root, `${at}.TEMPLATE`),
+  };
+}
+
+/** Parses the answer of one.image.info. */
+export function parseImage(xml: string): ImageRecord {
+  return toRecord(validate(image, rootOf(xml, 'IMAGE'), 'IMAGE'), 'IMAGE', '');
+}
+
+/** Parses the answer of one.imagepool.info; an empty pool gives []. */
+export function parseImagePool(xml: string): ImageRecord[] {
+  const root = 'IMAGE_POOL.IMAGE';
+  const items = validate(z.array(image), poolItems(rootOf(xml, 'IMAGE_POOL'), 'IMAGE_POOL', 'IMAGE'), root);
+  return items.map((item, n) => toRecord(item, root, `[${n}]`));
+}

@@ -1,0 +1,151 @@
+// One XML-RPC call over HTTP(S) with a deadline and a size limit. The xmlrpc package's Client has
+// neither, so we make the request ourselves and use the package only to (de)serialise.
+
+import * as http from 'http';
+import * as https from 'https';
+import type * as tls from 'tls';
+import { PassThrough } from 'stream';
+import { serializeMethodCall } from 'xmlrpc/lib/serializer';
+import Deserializer from 'xmlrpc/lib/deserializer';
+import { InvalidArgumentError, InvalidConfigError, OneError, OneTransportError } from '../errors';
+import { redactSession } from './redact';
+
+export interface TransportOptions {
+  readonly endpoint: string;
+  /** Only used to keep it out of error messages. */
+  readonly session: string;
+  readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
+  /** For https endpoints. */
+  readonly tls: tls.ConnectionOptions;
+}
+
+/** Sends one call and resolves with the deserialised answer; faults become OneError (fault: true). */
+export type CallXmlRpc = (method: string, params: unknown[]) => Promise<unknown>;
+
+const TLS_HINT = 'trust its CA with caFile / caDir (or $ONE_CERT_DIR), or set insecure to skip verification';
+
+function describeNetworkError(err: NodeJS.ErrnoException): string {
+  const code = err.code || '';
+  if (code === 'ECONNREFUSED') return 'connection refused: is oned running and listening there?';
+  if (code === 'ECONNRESET' || code === 'EPIPE') return 'the connection was dropped before the answer arrived';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${code})`;
+  if (/CERT|SELF_SIGNED|ALTNAME|UNABLE_TO_VERIFY/.test(code)) return `certificate not trusted: ${err.message} (${code}); ${TLS_HINT}`;
+  return `${err.message}${code ? ` (${code})` : ''}`;
+}
+
+function mib(bytes: number): string {
+  return `${Math.round((bytes / 1048576) * 10) / 10} MiB`;
+}
+
+/** Builds the call function for one endpoint; throws InvalidConfigError when the endpoint is no http(s) URL. */
+export function createTransport(opts: TransportOptions): CallXmlRpc {
+  let url: URL;
+  try {
+    url = new URL(opts.endpoint);
+  } catch {
+    throw new InvalidConfigError([`endpoint ${JSON.stringify(redactSession(opts.endpoint, opts.session))} is not a URL; expected e.g. http://localhost:2633/RPC2`]);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidConfigError([`endpoint ${url.protocol}//${url.host}: expected an http:// or https:// URL`]);
+  }
+  const secure = url.protocol === 'https:';
+  const where = `${url.protocol}//${url.host}${url.pathname}`;
+  const agent = secure ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false });
+  const base: https.RequestOptions = {
+    method: 'POST',
+    hostname: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port || (secure ? 443 : 80),
+    path: `${url.pathname}${url.search}`,
+    agent,
+    ...(secure ? opts.tls : {}),
+  };
+
+  return (method, params) =>
+    new Promise((resolve, reject) => {
+      const clean = (text: string) => redactSession(text, opts.session);
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (err: Error | undefined, value?: unknown) => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        if (err) reject(err);
+        else resolve(value);
+      };
+      const fail = (reason: OneTransportError['reason'], message: string, cause?: unknown) =>
+        finish(new OneTransportError(method, reason, clean(message), cause));
+
+      let body: string;
+      try {
+        body = serializeMethodCall(method, params);
+      } catch {
+        // xmlbuilder's message quotes the offending string, which may be the session: say less.
+        finish(new InvalidArgumentError(`${method}: a parameter holds characters that XML-RPC cannot carry`));
+        return;
+      }
+      const headers = {
+        'Content-Type': 'text/xml',
+        'Content-Length': String(Buffer.byteLength(body, 'utf8')),
+        'Accept-Encoding': 'identity',
+        'User-Agent': 'vmcatcher_eventHndl_ON',
+      };
+      const req = (secure ? https : http).request({ ...base, headers }, (res) => {
+        const status = res.statusCode || 0;
+        const declared = Number(res.headers['content-length']);
+        if (status === 200 && declared > opts.maxResponseBytes) {
+          fail('malformed', `the answer from ${where} is ${mib(declared)}, over the limit of ${mib(opts.maxResponseBytes)} (maxResponseBytes)`);
+          req.destroy();
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (status !== 200) {
+            if (size <= 4096) chunks.push(chunk);
+            return;
+          }
+          if (size > opts.maxResponseBytes) {
+            fail('malformed', `the answer from ${where} is over the limit of ${mib(opts.maxResponseBytes)} (maxResponseBytes); refused`);
+            req.destroy();
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('aborted', () => fail('connection', `${where}: the connection was dropped before the whole answer arrived`));
+        res.on('error', (err: NodeJS.ErrnoException) => fail('connection', `${where}: ${describeNetworkError(err)}`, err));
+        res.on('end', () => {
+          if (settled) return;
+          if (!res.complete) return fail('connection', `${where}: the connection was dropped before the whole answer arrived`);
+          if (timer) clearTimeout(timer);
+          const raw = Buffer.concat(chunks);
+          if (status !== 200) {
+            const excerpt = raw.toString('utf8').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+            return fail('http', `${where} answered HTTP ${status} ${res.statusMessage || ''}${excerpt ? `: ${excerpt}` : ''}`.trim());
+          }
+          deserialize(raw);
+        });
+      });
+
+      const deserialize = (raw: Buffer) => {
+        const stream = new PassThrough();
+        new Deserializer().deserializeMethodResponse(stream, (err, value) => {
+          if (!err) return finish(undefined, value);
+          if (err.faultCode !== undefined) {
+            const code = Number(err.faultCode);
+            return finish(new OneError(method, Number.isFinite(code) ? code : 0, clean(String(err.faultString || '')), { fault: true }));
+          }
+          fail('malformed', `${where} sent an answer that is not XML-RPC: ${err.message}`, err);
+        });
+        stream.end(raw);
+      };
+
+      req.on('error', (err: NodeJS.ErrnoException) => fail('connection', `${where}: ${describeNetworkError(err)}`, err));
+      timer = setTimeout(() => {
+        fail('timeout', `no complete answer from ${where} within ${opts.timeoutMs} ms`);
+        req.destroy();
+      }, opts.timeoutMs);
+      req.end(body, 'utf8');
+    });
+}
