@@ -21,4 +21,36 @@ export interface ConvertRequest {
   readonly output: string;
   readonly outputFormat: string;
   readonly onProgress?: ProgressListener;
+  /** Read only these bytes of `input` (an OVA member) instead of the whole file. */
+  readonly inputRange?: ByteRange;
+}
+
+/** A byte range inside a larger file (an OVA member's data), read in place by qemu-img. */
+export interface ByteRange {
+  readonly offset: number;
+  readonly size: number;
+}
+
+/** What kind of tar entry an OVA member is. Only 'file' members can be a disk. */
+export type OvaMemberType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'sparse' | 'other';
+
+/** One member of an OVA (tar) archive, as read from its headers. */
+export interface OvaMember {
+  /** Full name inside the archive (after GNU long-name and pax `path` records). */
+  readonly name: string;
+  /** Bytes of data. */
+  readonly size: number;
+  /** Where the data starts in the archive (always a multiple of 512). */
+  readonly offset: number;
+  readonly type: OvaMemberType;
+  /** Target of a symlink or hard link. */
+  readonly linkName?: string;
+}
+
+/** What `qemu-img check` found. Leaked clusters waste space but are harmless. */
+export interface ImageCheckResult {
+  readonly supported: boolean;
+  readonly corruptions: number;
+  readonly leaks: number;
+  readonly checkErrors: number;
 }

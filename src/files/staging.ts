@@ -1,0 +1,87 @@
+// Private per-run working directories, and their removal (only ever of directories we made).
+import * as fs from 'fs';
+import * as path from 'path';
+import { promisify } from 'util';
+import { OperationFailedError } from '../errors';
+
+export { linkOrCopy } from './link-or-copy';
+
+const mkdir = promisify(fs.mkdir);
+const mkdtemp = promisify(fs.mkdtemp);
+const chmod = promisify(fs.chmod);
+const stat = promisify(fs.stat);
+const lstat = promisify(fs.lstat);
+const readdir = promisify(fs.readdir);
+const rmdir = promisify(fs.rmdir);
+const unlink = promisify(fs.unlink);
+const writeFile = promisify(fs.writeFile);
+
+const PREFIX = 'vmc-staging-';
+const NAME = /^vmc-staging-[A-Za-z0-9]{6}$/;
+/** The file that marks a directory as made by makeStagingDir. */
+export const STAGING_MARKER = '.vmcatcher-eventhndl-on-staging';
+
+function fail(what: string, err: unknown): never {
+  throw new OperationFailedError(`${what}: ${(err as Error).message}`, err);
+}
+
+// An existing base must be ours and closed to others, or someone else could swap files under us.
+async function validateBase(base: string): Promise<void> {
+  const st = await stat(base).catch((err) => fail(`cannot use staging directory ${base}`, err));
+  if (!st.isDirectory()) throw new OperationFailedError(`staging directory ${base} exists and is not a directory`);
+  const uid = typeof process.getuid === 'function' ? process.getuid() : st.uid;
+  if (st.uid !== uid) throw new OperationFailedError(`staging directory ${base} belongs to uid ${st.uid}, not to us (uid ${uid})`);
+  if ((st.mode & 0o022) !== 0) {
+    const mode = (st.mode & 0o777).toString(8);
+    throw new OperationFailedError(`staging directory ${base} has mode ${mode}, writable by others: run chmod 700 ${base}`);
+  }
+}
+
+/** Creates (0700) `base` if absent and a new private (0700) per-run directory in it; returns its path. */
+export async function makeStagingDir(base: string): Promise<string> {
+  const abs = path.resolve(base);
+  let created = true;
+  await mkdir(abs, { recursive: false, mode: 0o700 }).catch(async (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return mkdir(abs, { recursive: true, mode: 0o700 });
+    if (err.code !== 'EEXIST') fail(`cannot create staging directory ${abs}`, err);
+    created = false;
+    return undefined;
+  });
+  // mkdir's mode goes through the umask; chmod does not.
+  if (created) await chmod(abs, 0o700);
+  await validateBase(abs);
+  const dir = await mkdtemp(path.join(abs, PREFIX)).catch((err) => fail(`cannot create a directory in ${abs}`, err));
+  await writeFile(path.join(dir, STAGING_MARKER), `pid ${process.pid} ${new Date().toISOString()}\n`, { flag: 'wx', mode: 0o600 });
+  return dir;
+}
+
+/** True when `dir` looks like what makeStagingDir made: our name pattern, a real directory, our marker inside. */
+export async function isStagingDir(dir: string): Promise<boolean> {
+  if (!NAME.test(path.basename(dir))) return false;
+  const st = await lstat(dir).catch(() => undefined);
+  if (!st || !st.isDirectory()) return false;
+  const marker = await lstat(path.join(dir, STAGING_MARKER)).catch(() => undefined);
+  return marker !== undefined && marker.isFile();
+}
+
+// Symlinks are removed, never followed.
+async function removeTree(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const entry = path.join(dir, name);
+    const st = await lstat(entry);
+    if (st.isDirectory()) await removeTree(entry);
+    else await unlink(entry);
+  }
+  await rmdir(dir);
+}
+
+/** Removes a directory made by makeStagingDir and everything in it; refuses any other directory. Absent is fine. */
+export async function removeStagingDir(dir: string): Promise<void> {
+  const abs = path.resolve(dir);
+  const st = await lstat(abs).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : fail(`cannot remove ${abs}`, err)));
+  if (!st) return;
+  if (!(await isStagingDir(abs))) {
+    throw new OperationFailedError(`refusing to remove ${abs}: it is not a staging directory made by this program (no ${STAGING_MARKER})`);
+  }
+  await removeTree(abs).catch((err) => fail(`cannot remove staging directory ${abs}`, err));
+}
