@@ -1,0 +1,47 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OperationFailedError } from '../../src/errors';
+import { sha512File } from '../../src/files/checksum';
+import { makeQcow2, makeRaw, requireQemuImg, sha512, tempDir } from '../helpers/images';
+
+let dir: string;
+const at = (name: string) => path.join(dir, name);
+
+beforeAll(() => {
+  requireQemuImg();
+  dir = tempDir();
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('sha512File', () => {
+  it('equals sha512sum for empty, small, odd-sized and multi-chunk files', async () => {
+    fs.writeFileSync(at('empty'), '');
+    fs.writeFileSync(at('odd'), Buffer.alloc(4 * 1024 * 1024 + 3, 'abc'));
+    makeRaw(at('img.raw'), 9, 'checksum');
+    makeQcow2(at('img.qcow2'), 4);
+    for (const name of ['empty', 'odd', 'img.raw', 'img.qcow2']) {
+      const ours = await sha512File(at(name));
+      expect(ours).toMatch(/^[0-9a-f]{128}$/);
+      expect(ours).toBe(sha512(at(name)));
+    }
+    // Small reads give the same answer.
+    expect(await sha512File(at('odd'), { chunkBytes: 1000 })).toBe(sha512(at('odd')));
+  });
+
+  it('reports rising progress ending at 100', async () => {
+    const seen: number[] = [];
+    await sha512File(at('img.raw'), { onProgress: (p) => seen.push(p), chunkBytes: 1024 * 1024 });
+    expect(seen.length).toBeGreaterThan(5);
+    expect(seen[seen.length - 1]).toBe(100);
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    const empty: number[] = [];
+    await sha512File(at('empty'), { onProgress: (p) => empty.push(p) });
+    expect(empty).toEqual([100]);
+  });
+
+  it('fails as OperationFailedError for a missing file or a throwing listener', async () => {
+    await expect(sha512File(at('nope'))).rejects.toBeInstanceOf(OperationFailedError);
+    await expect(sha512File(at('img.raw'), { onProgress: () => { throw new Error('stop'); } })).rejects.toThrow('stop');
+  });
+});
