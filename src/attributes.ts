@@ -21,6 +21,9 @@ export const ATTR_RETIRED_FROM_STATE = 'VMCHNDL_ON_RETIRED_FROM_STATE';
 /** The name the image had before retirement. */
 export const ATTR_RETIRED_FROM_NAME = 'VMCHNDL_ON_RETIRED_FROM_NAME';
 
+/** The run that registered an image: lets recovery find an image whose id was never journalled. */
+export const ATTR_RUN = 'VMCHNDL_ON_RUN';
+
 /** Standard image template attributes we set at registration. */
 export const ATTR_NAME = 'NAME';
 export const ATTR_PATH = 'PATH';

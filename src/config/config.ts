@@ -45,6 +45,7 @@ const schema = z.object({
   retiredMode: octalMode,
   retiredNamePattern: nonEmpty.refine((s) => s.indexOf('{timestamp}') >= 0, { message: 'must contain {timestamp}' }),
   readyTimeout: seconds,
+  pollInterval: seconds,
   lockTimeout: seconds,
   vmcatcherImage: nonEmpty,
   qemuImg: nonEmpty,
@@ -75,6 +76,7 @@ export interface Config {
   readonly retiredMode: string;
   readonly retiredNamePattern: string;
   readonly readyTimeoutMs: number;
+  readonly pollIntervalMs: number;
   readonly lockTimeoutMs: number;
   readonly vmcatcherImage: string;
   readonly qemuImg: string;
@@ -122,6 +124,7 @@ export function normalizeConfig(raw: RawConfig): Readonly<Config> {
     retiredMode: p.retiredMode,
     retiredNamePattern: p.retiredNamePattern,
     readyTimeoutMs: p.readyTimeout,
+    pollIntervalMs: p.pollInterval,
     lockTimeoutMs: p.lockTimeout,
     vmcatcherImage: p.vmcatcherImage,
     qemuImg: p.qemuImg,

@@ -29,6 +29,7 @@ export interface RawConfig {
   retiredMode?: string;
   retiredNamePattern?: string;
   readyTimeout?: string;
+  pollInterval?: string;
   lockTimeout?: string;
   vmcatcherImage?: string;
   qemuImg?: string;
@@ -59,6 +60,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'VMCHNDL_ON_RETIRED_MODE', field: 'retiredMode', default: '700', doc: 'Permissions (octal) of retired images.' },
   { key: 'VMCHNDL_ON_RETIRED_NAME', field: 'retiredNamePattern', default: '{identifier} {timestamp}', doc: 'Name of a retired image; {identifier} and {timestamp} (local time, offset and zone) are replaced.' },
   { key: 'VMCHNDL_ON_READY_TIMEOUT', field: 'readyTimeout', default: '14400', doc: 'Seconds to wait for a new image to become READY before rolling back.' },
+  { key: 'VMCHNDL_ON_POLL_INTERVAL', field: 'pollInterval', default: '1', doc: 'Seconds before the first READY poll; the interval doubles up to 30 s.' },
   { key: 'VMCHNDL_ON_LOCK_TIMEOUT', field: 'lockTimeout', default: '3600', doc: 'Seconds to wait for another run on the same image to finish.' },
   { key: 'VMCHNDL_ON_VMCATCHER_IMAGE', field: 'vmcatcherImage', default: 'vmcatcher_image', doc: "vmcatcher's image tool, asked whether an expired image is still subscribed." },
   { key: 'VMCHNDL_ON_QEMU_IMG', field: 'qemuImg', default: 'qemu-img', doc: 'The qemu-img program.' },

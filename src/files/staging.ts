@@ -17,7 +17,8 @@ const unlink = promisify(fs.unlink);
 const writeFile = promisify(fs.writeFile);
 
 const PREFIX = 'vmc-staging-';
-const NAME = /^vmc-staging-[A-Za-z0-9]{6}$/;
+// makeStagingDir's random names, and the per-run names `<identifier>.<run id>` that plans choose.
+const NAME = /^(?:vmc-staging-[A-Za-z0-9]{6}|[A-Za-z0-9][A-Za-z0-9._@+-]*\.\d{8}T\d{6}Z-[0-9a-f]{6})$/;
 /** The file that marks a directory as made by makeStagingDir. */
 export const STAGING_MARKER = '.vmcatcher-eventhndl-on-staging';
 
@@ -37,8 +38,8 @@ async function validateBase(base: string): Promise<void> {
   }
 }
 
-/** Creates (0700) `base` if absent and a new private (0700) per-run directory in it; returns its path. */
-export async function makeStagingDir(base: string): Promise<string> {
+// Creates (0700) `base` if absent and checks it is ours and closed to others.
+async function ensureBase(base: string): Promise<string> {
   const abs = path.resolve(base);
   let created = true;
   await mkdir(abs, { recursive: false, mode: 0o700 }).catch(async (err: NodeJS.ErrnoException) => {
@@ -50,9 +51,34 @@ export async function makeStagingDir(base: string): Promise<string> {
   // mkdir's mode goes through the umask; chmod does not.
   if (created) await chmod(abs, 0o700);
   await validateBase(abs);
-  const dir = await mkdtemp(path.join(abs, PREFIX)).catch((err) => fail(`cannot create a directory in ${abs}`, err));
+  return abs;
+}
+
+async function mark(dir: string): Promise<void> {
   await writeFile(path.join(dir, STAGING_MARKER), `pid ${process.pid} ${new Date().toISOString()}\n`, { flag: 'wx', mode: 0o600 });
+}
+
+/** Creates (0700) `base` if absent and a new private (0700) per-run directory in it; returns its path. */
+export async function makeStagingDir(base: string): Promise<string> {
+  const abs = await ensureBase(base);
+  const dir = await mkdtemp(path.join(abs, PREFIX)).catch((err) => fail(`cannot create a directory in ${abs}`, err));
+  await mark(dir);
   return dir;
+}
+
+/**
+ * Creates the private (0700) staging directory `dir` (named `<identifier>.<run id>` by a plan) in a checked base.
+ * A leftover of an interrupted attempt of the same run is removed first: its files may be partial.
+ */
+export async function makeStagingDirAt(dir: string): Promise<string> {
+  const abs = path.resolve(dir);
+  if (!NAME.test(path.basename(abs))) throw new OperationFailedError(`refusing to use ${abs} as a staging directory: unexpected name`);
+  await ensureBase(path.dirname(abs));
+  await removeStagingDir(abs);
+  await mkdir(abs, { mode: 0o700 }).catch((err) => fail(`cannot create staging directory ${abs}`, err));
+  await chmod(abs, 0o700);
+  await mark(abs);
+  return abs;
 }
 
 /** True when `dir` looks like what makeStagingDir made: our name pattern, a real directory, our marker inside. */

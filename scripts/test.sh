@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The README's test command: installs what it needs (as root on Debian 12), then runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/ensure-node.sh
+need=()
+command -v qemu-img >/dev/null || need+=(qemu-utils)
+command -v xmllint >/dev/null || need+=(libxml2-utils)
+command -v rpmbuild >/dev/null || need+=(rpm)
+command -v openssl >/dev/null || need+=(openssl)
+command -v script >/dev/null || need+=(bsdutils)
+command -v cpio >/dev/null || need+=(cpio)
+[ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
+npm ci --no-audit --no-fund
+npm test

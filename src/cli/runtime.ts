@@ -1,0 +1,119 @@
+// Wires the real parts together for a command: configuration, logger, the oned client, file tools.
+import * as os from 'os';
+import { readConfig } from '../config/read-config';
+import type { Config } from '../config/config';
+import type { Progress, Tools } from '../exec/context';
+import type { HookDeps } from '../hook/handle-event';
+import { createLogger, fileSink, Logger, LogLevel, stderrSink } from '../log/logger';
+import { secretsOfSession } from '../log/redact';
+import { createOneClient } from '../one/client';
+import { resolveEndpoint, resolveSession } from '../one/credentials';
+import { resolveTls } from '../one/tls';
+import type { OneApi } from '../one/types';
+import { realTools } from './tools';
+import { logProgress, ttyProgress } from './progress';
+
+export interface CommonOptions {
+  verbose?: boolean;
+  quiet?: boolean;
+  logFile?: string;
+  logFormat?: string;
+  config?: string;
+  set?: string[];
+  logConfigFile?: string;
+  generator?: string;
+}
+
+export interface Runtime {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly deps: HookDeps;
+}
+
+/** Turns `--set KEY=VALUE` flags and the dedicated flags into settings by key. */
+export function flagSettings(o: CommonOptions): Record<string, string> {
+  const flags: Record<string, string> = {};
+  for (const kv of o.set || []) {
+    const eq = kv.indexOf('=');
+    flags[eq > 0 ? kv.slice(0, eq) : kv] = eq > 0 ? kv.slice(eq + 1) : '';
+  }
+  if (o.logFile) flags.VMCHNDL_ON_LOG_FILE = o.logFile;
+  if (o.logFormat) flags.VMCHNDL_ON_LOG_FORMAT = o.logFormat;
+  if (o.verbose) flags.VMCHNDL_ON_LOG_LEVEL = 'debug';
+  else if (o.quiet) flags.VMCHNDL_ON_LOG_LEVEL = 'warning';
+  return flags;
+}
+
+/** A logger before the configuration is known (for configuration errors themselves). */
+export function bootstrapLogger(o: CommonOptions): Logger {
+  return createLogger({ level: o.verbose ? 'debug' : o.quiet ? 'warning' : 'info', format: o.logFormat === 'json' ? 'json' : 'text', sink: stderrSink() });
+}
+
+/** Builds everything a command needs; oned is only contacted when a command first uses it. */
+export function makeRuntime(o: CommonOptions, env: NodeJS.ProcessEnv, interactive: boolean): Runtime {
+  const loaded = readConfig({ file: o.config, env, flags: flagSettings(o) });
+  const config = loaded.config;
+  const log = createLogger({
+    level: config.logLevel as LogLevel,
+    format: config.logFormat,
+    sink: config.logFile ? fileSink(config.logFile) : stderrSink(),
+  });
+  for (const w of loaded.warnings) log.warn('config', w);
+  if (o.logConfigFile) log.debug('config', `--log-config-file ${o.logConfigFile}: accepted for compatibility with 0.0.8; use --log-file, VMCHNDL_ON_LOG_LEVEL and VMCHNDL_ON_LOG_FORMAT`);
+  if (o.generator) log.debug('config', `--generator ${o.generator}: accepted for compatibility with 0.0.8, not used`);
+
+  const home = env.HOME || os.homedir();
+  let session: { session: string; user: string } | undefined;
+  const getSession = () => {
+    if (!session) {
+      const s = resolveSession({ explicit: config.authFile, env, home });
+      for (const w of s.warnings) log.warn('auth', w);
+      log.addSecrets(secretsOfSession(s.session));
+      session = { session: s.session, user: s.session.slice(0, s.session.indexOf(':')) };
+    }
+    return session;
+  };
+  let client: OneApi | undefined;
+  const one = () => {
+    if (!client) {
+      const ep = resolveEndpoint({ explicit: config.endpoint, env, home });
+      const tls = resolveTls(env);
+      log.debug('one', `oned endpoint ${ep.endpoint} (from ${ep.source})`);
+      client = createOneClient({
+        endpoint: ep.endpoint,
+        session: getSession().session,
+        timeoutMs: config.callTimeoutMs,
+        caFile: config.caFile,
+        caDir: config.caDir || tls.caDir,
+        insecure: config.insecure || tls.insecure,
+        onCall: (method, ms, ok) => log.debug('one', `${method} ${ok ? 'ok' : 'failed'} in ${ms} ms`),
+      });
+    }
+    return client;
+  };
+  const now = () => Date.now();
+  const logP = logProgress(log, now);
+  const bar = interactive && process.stderr.isTTY && !config.logFile ? ttyProgress(process.stderr, !env.NO_COLOR) : undefined;
+  const progress: Progress = bar
+    ? (what, pct, detail) => {
+        bar(what, pct, detail);
+        if (pct === undefined || pct >= 100) logP(what, pct, detail);
+      }
+    : logP;
+  const tools: Tools = realTools(config.qemuImg);
+  return {
+    config,
+    log,
+    deps: {
+      config,
+      log,
+      env,
+      one,
+      sessionUser: () => getSession().user,
+      tools,
+      now,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      progress,
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// Observes what oned holds: the images, the datastore to register in, who we are, who retired images go to.
+import type { Config } from '../config/config';
+import { InvalidConfigError, OperationFailedError } from '../errors';
+import { DATASTORE_TYPE, DatastoreRecord, GroupRecord, ImageRecord, OneApi } from '../one/types';
+
+export interface ObservedOne {
+  images: ImageRecord[];
+  datastore: DatastoreRecord;
+  caller: { uid: number; gid: number; name: string };
+  retiredOwner: { uid: number; gid: number };
+}
+
+/** Finds the configured image datastore by name or id. */
+export function findDatastore(pool: readonly DatastoreRecord[], wanted: string): DatastoreRecord {
+  const ds = pool.filter((d) => (/^\d+$/.test(wanted) ? d.id === Number(wanted) : d.name === wanted))[0];
+  if (!ds) {
+    throw new InvalidConfigError([`VMCHNDL_ON_DATASTORE: no datastore ${JSON.stringify(wanted)} in OpenNebula (have: ${pool.map((d) => `${d.id} ${d.name}`).join(', ')})`]);
+  }
+  if (ds.type !== DATASTORE_TYPE.IMAGE) {
+    throw new InvalidConfigError([`VMCHNDL_ON_DATASTORE: datastore ${ds.id} (${ds.name}) is not an image datastore`]);
+  }
+  return ds;
+}
+
+function resolveId<T extends { id: number; name: string }>(list: readonly T[] | undefined, wanted: string): number | undefined {
+  if (/^\d+$/.test(wanted)) return Number(wanted);
+  if (!list) return undefined;
+  for (const x of list) if (x.name === wanted) return x.id;
+  return undefined;
+}
+
+/** Reads images, datastores and users (and groups only when a group name cannot be resolved otherwise). */
+export async function observeOne(one: OneApi, config: Config, sessionUser: string, withImages = true): Promise<ObservedOne> {
+  const [images, dsPool, users] = await Promise.all([
+    withImages ? one.imagePool() : Promise.resolve([] as ImageRecord[]),
+    one.datastorePool(),
+    one.userPool(),
+  ]);
+  const datastore = findDatastore(dsPool, config.datastore);
+  let me = users.filter((u) => u.name === sessionUser)[0];
+  if (!me) me = await one.userInfo(-1);
+  const uid = resolveId(users, config.retiredOwner);
+  // A user record names its primary group: that often spares a grouppool call.
+  let gid: number | undefined = /^\d+$/.test(config.retiredGroup) ? Number(config.retiredGroup) : undefined;
+  if (gid === undefined) for (const u of users) if (u.gname === config.retiredGroup) gid = u.gid;
+  if (gid === undefined) {
+    const groups: GroupRecord[] = await one.groupPool();
+    gid = resolveId(groups, config.retiredGroup);
+  }
+  const problems: string[] = [];
+  if (uid === undefined) problems.push(`VMCHNDL_ON_RETIRED_OWNER: no user ${JSON.stringify(config.retiredOwner)} in OpenNebula`);
+  if (gid === undefined) problems.push(`VMCHNDL_ON_RETIRED_GROUP: no group ${JSON.stringify(config.retiredGroup)} in OpenNebula`);
+  if (problems.length) throw new InvalidConfigError(problems);
+  if (!me) throw new OperationFailedError(`oned does not know the user ${sessionUser} we are logged in as`);
+  return { images, datastore, caller: { uid: me.id, gid: me.gid, name: me.name }, retiredOwner: { uid: uid!, gid: gid! } };
+}

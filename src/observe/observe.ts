@@ -1,0 +1,45 @@
+// Observe (async, read-only): everything the planner needs to know about one event.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Config } from '../config/config';
+import type { ImageEvent } from '../event/parse-event';
+import type { OneApi } from '../one/types';
+import { holdsSameFile, selectImages } from '../plan/select-images';
+import type { Observed } from '../plan/types';
+import { readSubscriptionState } from '../vmcatcher/subscription';
+import { observeFile } from './observe-file';
+import { observeOne } from './observe-one';
+
+export interface ObserveDeps {
+  one: OneApi;
+  config: Config;
+  sessionUser: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The device of the staging directory (or of its nearest existing parent), to know whether hard links work. */
+function stagingDevice(dir: string): number | undefined {
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      return fs.statSync(d).dev;
+    } catch (_) {
+      if (path.dirname(d) === d) return undefined;
+    }
+  }
+}
+
+/** Reads oned, the cached file and (for expiry) vmcatcher's subscription state. Changes nothing. */
+export async function observe(event: ImageEvent, deps: ObserveDeps): Promise<Observed> {
+  const one = await observeOne(deps.one, deps.config, deps.sessionUser);
+  const sel = selectImages(one.images, event.identifier, deps.config.retiredNamePattern);
+  if (event.kind === 'expire') {
+    const subscriptionState = sel.current
+      ? await readSubscriptionState(deps.config.vmcatcherImage, event.identifier, deps.env)
+      : undefined;
+    return Object.assign({}, one, { subscriptionState });
+  }
+  // The same version again (a re-download, a replay): the file need not even be read.
+  if (sel.current && holdsSameFile(sel.current, event.vars, event.checksum)) return one;
+  const file = await observeFile(event.file!, deps.config.qemuImg);
+  return Object.assign({}, one, { file, stagingDev: stagingDevice(deps.config.stagingDir) });
+}

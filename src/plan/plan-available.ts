@@ -1,0 +1,160 @@
+// The plan for AvailablePostfix: register a new image, or rotate the current one.
+import {
+  ATTR_DESCRIPTION,
+  ATTR_NAME,
+  ATTR_PATH,
+  ATTR_RETIRED_FROM_GID,
+  ATTR_RETIRED_FROM_MODE,
+  ATTR_RETIRED_FROM_STATE,
+  ATTR_RETIRED_FROM_UID,
+  ATTR_RUN,
+  ATTR_TYPE,
+} from '../attributes';
+import type { Config } from '../config/config';
+import { OperationFailedError } from '../errors';
+import type { ImageEvent } from '../event/parse-event';
+import { bitsToOctal } from '../one/permissions';
+import { IMAGE_STATE, ImageRecord, TemplateAttrs } from '../one/types';
+import { planRetire, retiredStateOf } from './plan-retire';
+import { planSource } from './prepare-source';
+import { chooseRetiredName } from './retired-name';
+import { holdsSameFile, selectImages } from './select-images';
+import type { Observed, Plan, RunContext, Step } from './types';
+
+/** What the new image must end up with. */
+interface Target {
+  uid: number;
+  gid: number;
+  mode: string;
+  disabled: boolean;
+  why: string;
+}
+
+function templateFor(event: ImageEvent, sourcePath: string, config: Config, runId: string): TemplateAttrs {
+  const t: Record<string, string> = {};
+  for (const k of Object.keys(event.vars)) t[k] = event.vars[k];
+  t[ATTR_NAME] = event.identifier;
+  t[ATTR_PATH] = sourcePath;
+  t[ATTR_TYPE] = 'OS';
+  const description = event.vars.VMCATCHER_EVENT_DC_DESCRIPTION || event.vars.VMCATCHER_EVENT_DC_TITLE;
+  if (description) t[ATTR_DESCRIPTION] = description;
+  if (config.format === 'qcow2') t.DRIVER = 'qcow2';
+  t[ATTR_RUN] = runId;
+  return t;
+}
+
+/** The owner, group, mode and state a first registration gets: the retired predecessor's, or the defaults. */
+function targetForNewImage(sel: ReturnType<typeof selectImages>, obs: Observed, config: Config): Target {
+  if (config.restoreRetired) {
+    for (const r of sel.retired) {
+      const uid = r.template[ATTR_RETIRED_FROM_UID];
+      const gid = r.template[ATTR_RETIRED_FROM_GID];
+      const mode = r.template[ATTR_RETIRED_FROM_MODE];
+      const state = r.template[ATTR_RETIRED_FROM_STATE];
+      if (uid && gid && mode && /^\d+$/.test(uid) && /^\d+$/.test(gid) && /^[0-7]{3}$/.test(mode)) {
+        return {
+          uid: Number(uid),
+          gid: Number(gid),
+          mode,
+          disabled: state === 'DISABLED',
+          why: `restoring what retired image ${r.id} had: owner ${uid}, group ${gid}, mode ${mode}, ${state === 'DISABLED' ? 'disabled' : 'enabled'}`,
+        };
+      }
+    }
+  }
+  return { uid: obs.caller.uid, gid: obs.caller.gid, mode: config.newMode, disabled: false, why: `first registration: private to ${obs.caller.name}, mode ${config.newMode}` };
+}
+
+function nameClash(images: readonly ImageRecord[], uid: number, name: string, except?: number): ImageRecord | undefined {
+  for (const i of images) if (i.uid === uid && i.name === name && i.id !== except) return i;
+  return undefined;
+}
+
+/** Plans an AvailablePostfix event. Pure: no I/O, no clock. */
+export function planAvailable(event: ImageEvent, obs: Observed, config: Config, run: RunContext): Plan {
+  const id = event.identifier;
+  const sel = selectImages(obs.images, id, config.retiredNamePattern);
+  const warnings: string[] = [];
+  if (sel.others.length) {
+    warnings.push(`other images also look current for ${id}: ${sel.others.map((i) => `${i.id} (${JSON.stringify(i.name)})`).join(', ')}; using image ${sel.current!.id}`);
+  }
+  const current = sel.current;
+  if (current && holdsSameFile(current, event.vars, event.checksum)) {
+    return {
+      identifier: id,
+      action: 'nothing',
+      summary: `image ${current.id} (${JSON.stringify(current.name)}) already holds this version of ${id}: nothing to do`,
+      warnings,
+      steps: [],
+      commitIndex: 0,
+      runId: run.runId,
+    };
+  }
+  if (!obs.file) throw new OperationFailedError(`the cached file for ${id} was not observed`);
+
+  const source = planSource(obs.file, obs.datastore, config, id, run.runId);
+  const steps: Step[] = [];
+  if (config.verifyChecksum) {
+    if (event.checksum) steps.push({ kind: 'verify-checksum', file: obs.file.path, expected: event.checksum });
+    else warnings.push('the event carries no VMCATCHER_EVENT_SL_CHECKSUM_SHA512: the file cannot be verified');
+  }
+  const listed = (event.vars.VMCATCHER_EVENT_HV_FORMAT || '').toLowerCase();
+  if (listed && !obs.file.ovaMember && listed !== obs.file.info.format) {
+    warnings.push(`the image list says format ${JSON.stringify(listed)}, but qemu-img finds ${obs.file.info.format}: trusting qemu-img`);
+  }
+  steps.push(...source.steps);
+
+  const target: Target = current
+    ? {
+        uid: current.uid,
+        gid: current.gid,
+        mode: bitsToOctal(current.permissions),
+        disabled: current.state === IMAGE_STATE.DISABLED,
+        why: `carrying over image ${current.id}'s owner ${current.uname}, group ${current.gname}, mode ${bitsToOctal(current.permissions)}, ${current.state === IMAGE_STATE.DISABLED ? 'disabled' : 'enabled'}`,
+      }
+    : targetForNewImage(sel, obs, config);
+
+  // Names are unique per owner: refuse before changing anything when the name is held by an unrelated image.
+  for (const uid of target.uid === obs.caller.uid ? [obs.caller.uid] : [obs.caller.uid, target.uid]) {
+    const clash = nameClash(obs.images, uid, id, current ? current.id : undefined);
+    if (clash) {
+      throw new OperationFailedError(
+        `image ${clash.id} owned by ${clash.uname} is already named ${JSON.stringify(id)} but does not serve ${id} (no matching ${'VMCATCHER_EVENT_DC_IDENTIFIER'}): rename it, then replay the event`,
+      );
+    }
+  }
+
+  let retiredName: string | undefined;
+  if (current) {
+    retiredName = chooseRetiredName(config.retiredNamePattern, id, run.stamp, current, [current.uid, obs.retiredOwner.uid], obs.images);
+    steps.push({ kind: 'rename', image: current.id, from: current.name, to: retiredName });
+  }
+  const template = templateFor(event, source.path, config, run.runId);
+  steps.push({ kind: 'allocate', name: id, template, datastoreId: obs.datastore.id, runId: run.runId });
+  steps.push({ kind: 'wait-ready', image: 'new', timeoutMs: config.readyTimeoutMs, path: source.path, datastore: obs.datastore.name });
+  if (source.stagingDir) steps.push({ kind: 'remove-staging', dir: source.stagingDir });
+  if (target.uid !== obs.caller.uid || target.gid !== obs.caller.gid) {
+    steps.push({ kind: 'chown', image: 'new', uid: target.uid, gid: target.gid, fromUid: obs.caller.uid, fromGid: obs.caller.gid });
+  }
+  // Always chmod: the mode oned gives a new image depends on the server's umask.
+  steps.push({ kind: 'chmod', image: 'new', mode: target.mode, fromMode: '600' });
+  if (target.disabled) steps.push({ kind: 'enable', image: 'new', enable: false, bestEffort: false });
+  const commitIndex = steps.length;
+
+  if (current && retiredName) {
+    steps.push(...planRetire(current, obs, config, run, retiredStateOf(current)));
+  }
+  const summary = current
+    ? `rotate ${id}: register the new version (${source.note}), give it ${target.why.replace(/^carrying over /, '')}; retire image ${current.id} as ${JSON.stringify(retiredName)}`
+    : `register ${id} (${source.note}); ${target.why}`;
+  return {
+    identifier: id,
+    action: current ? 'rotate' : 'register',
+    summary,
+    warnings,
+    steps,
+    commitIndex,
+    stagingDir: source.stagingDir,
+    runId: run.runId,
+  };
+}

@@ -1,0 +1,43 @@
+// The steps that retire an image (step 7): owner and mode for retired images, the marker, disabled.
+import {
+  ATTR_RETIRED,
+  ATTR_RETIRED_FROM_GID,
+  ATTR_RETIRED_FROM_MODE,
+  ATTR_RETIRED_FROM_NAME,
+  ATTR_RETIRED_FROM_STATE,
+  ATTR_RETIRED_FROM_UID,
+} from '../attributes';
+import type { Config } from '../config/config';
+import { bitsToOctal } from '../one/permissions';
+import { IMAGE_STATE, ImageRecord } from '../one/types';
+import type { Observed, RunContext, Step } from './types';
+
+/** ENABLED or DISABLED: what we record and later restore. */
+export function retiredStateOf(img: ImageRecord): 'ENABLED' | 'DISABLED' {
+  return img.state === IMAGE_STATE.DISABLED ? 'DISABLED' : 'ENABLED';
+}
+
+/** chown to the retired owner, chmod, mark, disable (best effort: an image in use cannot be disabled). */
+export function planRetire(img: ImageRecord, obs: Observed, config: Config, run: RunContext, state: 'ENABLED' | 'DISABLED'): Step[] {
+  const steps: Step[] = [];
+  const o = obs.retiredOwner;
+  if (img.uid !== o.uid || img.gid !== o.gid) {
+    steps.push({ kind: 'chown', image: img.id, uid: o.uid, gid: o.gid, fromUid: img.uid, fromGid: img.gid });
+  }
+  const mode = bitsToOctal(img.permissions);
+  if (mode !== config.retiredMode) steps.push({ kind: 'chmod', image: img.id, mode: config.retiredMode, fromMode: mode });
+  steps.push({
+    kind: 'mark-retired',
+    image: img.id,
+    attrs: {
+      [ATTR_RETIRED]: new Date(run.now).toISOString(),
+      [ATTR_RETIRED_FROM_NAME]: img.name,
+      [ATTR_RETIRED_FROM_UID]: String(img.uid),
+      [ATTR_RETIRED_FROM_GID]: String(img.gid),
+      [ATTR_RETIRED_FROM_MODE]: mode,
+      [ATTR_RETIRED_FROM_STATE]: state,
+    },
+  });
+  if (img.state !== IMAGE_STATE.DISABLED) steps.push({ kind: 'enable', image: img.id, enable: false, bestEffort: true });
+  return steps;
+}

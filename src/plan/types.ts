@@ -1,0 +1,91 @@
+// Plain data: what observation found and the steps a plan consists of.
+import type { DatastoreRecord, ImageRecord, TemplateAttrs } from '../one/types';
+import type { ImageFileInfo } from '../qemu/types';
+
+/** The image a step acts on: an existing id, or the one this plan registers. */
+export type ImageRef = number | 'new';
+
+/** The cached file as observation found it. */
+export interface ObservedFile {
+  readonly path: string;
+  readonly size: number;
+  readonly dev: number;
+  /** qemu-img's view of the file (for an OVA: of its disk member). */
+  readonly info: ImageFileInfo;
+  /** Set when the file is an OVA: the member holding the disk. */
+  readonly ovaMember?: { readonly name: string; readonly offset: number; readonly size: number };
+}
+
+export interface Observed {
+  /** Every image the caller may use. */
+  readonly images: readonly ImageRecord[];
+  readonly caller: { readonly uid: number; readonly gid: number; readonly name: string };
+  readonly datastore: DatastoreRecord;
+  /** Ids that retired images go to. */
+  readonly retiredOwner: { readonly uid: number; readonly gid: number };
+  readonly file?: ObservedFile;
+  /** The staging directory's device, to know whether a hard link can work. */
+  readonly stagingDev?: number;
+  /** For expiry: vmcatcher_image's state for the identifier (undefined = not listed). */
+  readonly subscriptionState?: number;
+}
+
+export interface RunContext {
+  /** Unique id of this run: names the staging directory and marks the image it registers. */
+  readonly runId: string;
+  readonly now: number;
+  /** Local retired-name timestamp for `now` (computed outside, since it reads the zone file). */
+  readonly stamp: string;
+}
+
+export type Step =
+  | { readonly kind: 'verify-checksum'; readonly file: string; readonly expected: string }
+  | {
+      readonly kind: 'convert';
+      readonly input: string;
+      readonly inputFormat: string;
+      readonly output: string;
+      readonly outputFormat: string;
+      readonly ovaMember?: { readonly name: string; readonly offset: number; readonly size: number };
+    }
+  | { readonly kind: 'link'; readonly input: string; readonly output: string }
+  | { readonly kind: 'rename'; readonly image: ImageRef; readonly from: string; readonly to: string }
+  | { readonly kind: 'allocate'; readonly name: string; readonly template: TemplateAttrs; readonly datastoreId: number; readonly runId: string }
+  | { readonly kind: 'wait-ready'; readonly image: ImageRef; readonly timeoutMs: number; readonly path: string; readonly datastore: string }
+  | { readonly kind: 'remove-staging'; readonly dir: string }
+  | {
+      readonly kind: 'chown';
+      readonly image: ImageRef;
+      readonly uid: number;
+      readonly gid: number;
+      readonly fromUid: number;
+      readonly fromGid: number;
+    }
+  | { readonly kind: 'chmod'; readonly image: ImageRef; readonly mode: string; readonly fromMode: string }
+  | {
+      readonly kind: 'enable';
+      readonly image: ImageRef;
+      readonly enable: boolean;
+      /** An image in use cannot be disabled: warn and carry on, as 0.0.8 did. */
+      readonly bestEffort: boolean;
+    }
+  | { readonly kind: 'mark-retired'; readonly image: ImageRef; readonly attrs: TemplateAttrs };
+
+export type StepKind = Step['kind'];
+
+export interface Plan {
+  readonly identifier: string;
+  readonly action: 'register' | 'rotate' | 'retire' | 'nothing';
+  /** One line for the admin: what this plan does and why. */
+  readonly summary: string;
+  readonly warnings: readonly string[];
+  readonly steps: readonly Step[];
+  /**
+   * Steps before this index are rolled back when one fails; from it on the plan is rolled
+   * forward (the new image is already the current one).
+   */
+  readonly commitIndex: number;
+  /** The staging directory this plan uses, if any. */
+  readonly stagingDir?: string;
+  readonly runId: string;
+}

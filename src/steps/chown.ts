@@ -1,0 +1,21 @@
+// Step `chown`: one.image.chown, undone by giving the image back to its previous owner and group.
+import type { StepImpl } from './step';
+import { imageId, imageLabel } from './step';
+
+type S = { kind: 'chown'; image: number | 'new'; uid: number; gid: number; fromUid: number; fromGid: number };
+
+export const chownStep: StepImpl<S> = {
+  describe: (s) => `give ${imageLabel(s.image)} to user ${s.uid}, group ${s.gid} (one.image.chown; was ${s.fromUid}:${s.fromGid})`,
+  async apply(s, ctx) {
+    await ctx.one.imageChown(imageId(ctx, s.image), s.uid, s.gid);
+  },
+  async isDone(s, ctx) {
+    const img = await ctx.one.imageInfo(imageId(ctx, s.image));
+    return img.uid === s.uid && img.gid === s.gid ? {} : false;
+  },
+  async undo(s, ctx) {
+    const id = imageId(ctx, s.image);
+    const img = await ctx.one.imageInfo(id);
+    if (img.uid !== s.fromUid || img.gid !== s.fromGid) await ctx.one.imageChown(id, s.fromUid, s.fromGid);
+  },
+};

@@ -1,0 +1,37 @@
+// Step `enable`: one.image.enable; disabling an image in use fails in oned, which is fine when best effort.
+import { OneError } from '../errors';
+import { IMAGE_STATE } from '../one/types';
+import type { StepImpl } from './step';
+import { imageId, imageLabel } from './step';
+
+type S = { kind: 'enable'; image: number | 'new'; enable: boolean; bestEffort: boolean };
+
+/** Tells whether an error is oned refusing the state change (an image in use, locked, ...). */
+export function isStateRefusal(err: unknown): boolean {
+  return err instanceof OneError && (err.oneClass === 'ACTION' || err.oneClass === 'INTERNAL') && /state|used|Could not/i.test(err.oneMessage);
+}
+
+export const enableStep: StepImpl<S> = {
+  describe: (s) => `${s.enable ? 'enable' : 'disable'} ${imageLabel(s.image)} (one.image.enable ${s.enable})${s.bestEffort ? ', if it is not in use' : ''}`,
+  async apply(s, ctx) {
+    const id = imageId(ctx, s.image);
+    try {
+      await ctx.one.imageEnable(id, s.enable);
+    } catch (e) {
+      if (!s.bestEffort || !isStateRefusal(e)) throw e;
+      const msg = e instanceof OneError ? e.oneMessage : String(e);
+      ctx.log.warn('retire', `image ${id} could not be disabled and stays enabled (${msg}); the rest of its retirement goes on`);
+      return { skipped: msg };
+    }
+  },
+  async isDone(s, ctx) {
+    const img = await ctx.one.imageInfo(imageId(ctx, s.image));
+    return (img.state === IMAGE_STATE.DISABLED) === !s.enable ? {} : false;
+  },
+  async undo(s, ctx, result) {
+    if (result && result.skipped) return;
+    const id = imageId(ctx, s.image);
+    const img = await ctx.one.imageInfo(id);
+    if ((img.state === IMAGE_STATE.DISABLED) === !s.enable) await ctx.one.imageEnable(id, !s.enable);
+  },
+};

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { plan } from '../../src/plan/plan';
+import type { Step } from '../../src/plan/types';
+import { DATASTORE, ID, RUN, SUM1, SUM2, bits, config, event, file, image, observed } from '../helpers/records';
+
+const kinds = (steps: readonly Step[]) => steps.map((s) => s.kind);
+
+describe('plan: AvailablePostfix', () => {
+  it('registers a first image privately (mode 600, owned by the caller) after checking and converting', () => {
+    const p = plan(event(), observed(), config(), RUN);
+    expect(p.action).toBe('register');
+    expect(kinds(p.steps)).toEqual(['verify-checksum', 'convert', 'allocate', 'wait-ready', 'remove-staging', 'chmod']);
+    expect(p.commitIndex).toBe(p.steps.length);
+    const alloc = p.steps[2] as Extract<Step, { kind: 'allocate' }>;
+    expect(alloc.template.NAME).toBe(ID);
+    expect(alloc.template.TYPE).toBe('OS');
+    expect(alloc.template.DESCRIPTION).toBe('Alpha Linux base image');
+    expect(alloc.template.VMCATCHER_EVENT_SL_CHECKSUM_SHA512).toBe(SUM2);
+    expect(alloc.template.PATH).toBe(`/var/tmp/vmcatcher_eventHndl_ON/${ID}.${RUN.runId}/${ID}.raw`);
+    expect(p.steps[5]).toMatchObject({ kind: 'chmod', image: 'new', mode: '600' });
+  });
+
+  it('does nothing when the current image already holds this checksum', () => {
+    const cur = image({ id: 7, name: ID, template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID, VMCATCHER_EVENT_SL_CHECKSUM_SHA512: SUM2.toUpperCase() } });
+    const p = plan(event(), observed({ images: [cur], file: undefined }), config(), RUN);
+    expect(p.action).toBe('nothing');
+    expect(p.steps).toEqual([]);
+  });
+
+  it('rotates: rename old, register, carry over owner/group/mode/disabled, then retire the old one', () => {
+    const cur = image({
+      id: 7,
+      name: ID,
+      uid: 5,
+      gid: 100,
+      uname: 'alice',
+      gname: 'users',
+      permissions: bits('644'),
+      state: 3,
+      template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID, VMCATCHER_EVENT_SL_CHECKSUM_SHA512: SUM1 },
+    });
+    const p = plan(event(), observed({ images: [cur] }), config(), RUN);
+    expect(p.action).toBe('rotate');
+    expect(kinds(p.steps)).toEqual([
+      'verify-checksum',
+      'convert',
+      'rename',
+      'allocate',
+      'wait-ready',
+      'remove-staging',
+      'chown',
+      'chmod',
+      'enable',
+      'chown',
+      'chmod',
+      'mark-retired',
+    ]);
+    expect(p.steps[2]).toMatchObject({ image: 7, from: ID, to: `${ID} ${RUN.stamp}` });
+    expect(p.steps[6]).toMatchObject({ image: 'new', uid: 5, gid: 100 });
+    expect(p.steps[7]).toMatchObject({ image: 'new', mode: '644' });
+    expect(p.steps[8]).toMatchObject({ image: 'new', enable: false });
+    expect(p.commitIndex).toBe(9);
+    expect(p.steps[9]).toMatchObject({ image: 7, uid: 0, gid: 0, fromUid: 5, fromGid: 100 });
+    expect(p.steps[10]).toMatchObject({ image: 7, mode: '700', fromMode: '644' });
+    expect(p.steps[11]).toMatchObject({
+      image: 7,
+      attrs: { VMCHNDL_ON_RETIRED_FROM_UID: '5', VMCHNDL_ON_RETIRED_FROM_GID: '100', VMCHNDL_ON_RETIRED_FROM_MODE: '644', VMCHNDL_ON_RETIRED_FROM_STATE: 'DISABLED' },
+    });
+  });
+
+  it('disables the retired image only when it is enabled, best effort', () => {
+    const cur = image({ id: 7, name: ID, template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID } });
+    const p = plan(event(), observed({ images: [cur] }), config(), RUN);
+    expect(p.steps[p.steps.length - 1]).toEqual({ kind: 'enable', image: 7, enable: false, bestEffort: true });
+  });
+
+  it('picks a free retired name for both owners and says which images also looked current', () => {
+    const cur = image({ id: 7, name: ID, uid: 5, regtime: 10, template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID } });
+    const dup = image({ id: 9, name: 'copy', uid: 5, regtime: 99, template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID } });
+    const taken = image({ id: 3, name: `${ID} ${RUN.stamp}`, uid: 0 });
+    const p = plan(event(), observed({ images: [dup, taken, cur] }), config(), RUN);
+    expect(p.steps.filter((s) => s.kind === 'rename')[0]).toMatchObject({ image: 7, to: `${ID} ${RUN.stamp} 2` });
+    expect(p.warnings.join()).toMatch(/9 \("copy"\)/);
+  });
+
+  it('ignores retired images, ours and 0.0.8 ones, when looking for the current image', () => {
+    const imgs = [
+      image({ id: 1, name: `${ID} 2014-06-04_12-54-44`, template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID } }),
+      image({ id: 2, name: `${ID}_EXPIRED_2014-06-04`, template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID } }),
+      image({ id: 3, name: 'x', template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID, VMCHNDL_ON_RETIRED: '2026-01-01T00:00:00Z' } }),
+    ];
+    expect(plan(event(), observed({ images: imgs }), config(), RUN).action).toBe('register');
+  });
+
+  it('gives a returning image what its retired predecessor recorded', () => {
+    const old = image({
+      id: 3,
+      name: `${ID} 2026-01-01_00-00-00_+0000-UTC`,
+      template: {
+        VMCATCHER_EVENT_DC_IDENTIFIER: ID,
+        VMCHNDL_ON_RETIRED: '2026-01-01T00:00:00.000Z',
+        VMCHNDL_ON_RETIRED_FROM_UID: '5',
+        VMCHNDL_ON_RETIRED_FROM_GID: '100',
+        VMCHNDL_ON_RETIRED_FROM_MODE: '640',
+        VMCHNDL_ON_RETIRED_FROM_STATE: 'DISABLED',
+      },
+    });
+    const p = plan(event(), observed({ images: [old] }), config(), RUN);
+    expect(kinds(p.steps).slice(-3)).toEqual(['chown', 'chmod', 'enable']);
+    expect(p.steps[p.steps.length - 3]).toMatchObject({ uid: 5, gid: 100 });
+    expect(p.steps[p.steps.length - 2]).toMatchObject({ mode: '640' });
+    const q = plan(event(), observed({ images: [old] }), config({ restoreRetired: 'no' }), RUN);
+    expect(q.steps[q.steps.length - 1]).toMatchObject({ kind: 'chmod', mode: '600' });
+  });
+
+  it('registers a raw file in place when the datastore allows its directory, else hard-links it into staging', () => {
+    const inPlace = plan(event(), observed({ file: file('raw'), datastore: { ...DATASTORE, template: { SAFE_DIRS: '/var/lib/vmcatcher' } } }), config(), RUN);
+    expect(kinds(inPlace.steps)).toEqual(['verify-checksum', 'allocate', 'wait-ready', 'chmod']);
+    expect((inPlace.steps[1] as Extract<Step, { kind: 'allocate' }>).template.PATH).toBe(`/var/lib/vmcatcher/cache/${ID}`);
+    const linked = plan(event(), observed({ file: file('raw') }), config(), RUN);
+    expect(kinds(linked.steps)).toEqual(['verify-checksum', 'link', 'allocate', 'wait-ready', 'remove-staging', 'chmod']);
+    expect(linked.warnings.join()).toMatch(/says format "qcow2", but qemu-img finds raw/);
+  });
+
+  it('refuses before any change when an unrelated image holds the name', () => {
+    const other = image({ id: 4, name: ID, template: {} });
+    expect(() => plan(event(), observed({ images: [other] }), config(), RUN)).toThrow(/image 4 owned by oneadmin is already named/);
+  });
+
+  it('skips checksum verification when configured off, and converts to qcow2 when asked', () => {
+    const p = plan(event(), observed({ file: file('raw') }), config({ verifyChecksum: 'no', format: 'qcow2' }), RUN);
+    expect(kinds(p.steps)[0]).toBe('convert');
+    expect((p.steps[1] as Extract<Step, { kind: 'allocate' }>).template.DRIVER).toBe('qcow2');
+  });
+});
+
+describe('plan: ExpirePostfix', () => {
+  const cur = image({ id: 7, name: ID, uid: 5, gid: 100, permissions: bits('644'), template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID } });
+  const expire = event({ kind: 'expire', type: 'ExpirePostfix' });
+
+  it('retires the current image when it is no longer subscribed; every step can be undone', () => {
+    const p = plan(expire, observed({ images: [cur], subscriptionState: undefined }), config(), RUN);
+    expect(p.action).toBe('retire');
+    expect(kinds(p.steps)).toEqual(['rename', 'chown', 'chmod', 'mark-retired', 'enable']);
+    expect(p.commitIndex).toBe(p.steps.length);
+  });
+
+  it('keeps the image while vmcatcher_image says 3 (an update follows)', () => {
+    const p = plan(expire, observed({ images: [cur], subscriptionState: 3 }), config(), RUN);
+    expect(p.action).toBe('nothing');
+    expect(p.summary).toMatch(/AvailablePostfix will rotate/);
+  });
+
+  it('retires on any other state, and does nothing without a current image', () => {
+    expect(plan(expire, observed({ images: [cur], subscriptionState: 1 }), config(), RUN).action).toBe('retire');
+    expect(plan(expire, observed({ images: [] }), config(), RUN).action).toBe('nothing');
+  });
+});
