@@ -42,6 +42,15 @@ function i4(n: number, what: string): CustomType {
   return v;
 }
 
+// Strings go out entity-escaped: the xmlrpc package would wrap any string holding '<' or '&' in
+// CDATA, and xmlbuilder 8.2.2 splits only the first "]]>" of it (XMLStringifier.cdata), so a
+// template with two empty values (<![CDATA[]]>) would reach oned broken.
+function str(s: string): CustomType {
+  const v = new CustomType(s);
+  v.tagName = 'string';
+  return v;
+}
+
 /** Creates the client; reads CA files now, so a wrong path fails at start (InvalidConfigError). */
 export function createOneClient(opts: OneClientOptions): OneApi {
   const certs = opts.insecure ? [] : readTrustedCerts(opts.caFile, opts.caDir);
@@ -58,7 +67,7 @@ export function createOneClient(opts: OneClientOptions): OneApi {
     const started = Date.now();
     let ok = false;
     try {
-      const value = unwrapAnswer(method, await send(method, [opts.session, ...params]), clean);
+      const value = unwrapAnswer(method, await send(method, [str(opts.session), ...params]), clean);
       let result: T;
       try {
         result = convert(value);
@@ -83,7 +92,7 @@ export function createOneClient(opts: OneClientOptions): OneApi {
   const template = (attrs: TemplateAttrs) => {
     const rendered = renderTemplate(attrs);
     if (opts.onWarning) rendered.warnings.forEach(opts.onWarning);
-    return rendered.xml;
+    return str(rendered.xml);
   };
 
   return {
@@ -99,7 +108,7 @@ export function createOneClient(opts: OneClientOptions): OneApi {
       }
       return call('one.image.chmod', [i4(imageId, 'image id'), ...bits.map((b: Bit | -1) => i4(b, 'permission'))], none);
     },
-    imageRename: async (imageId, name) => call('one.image.rename', [i4(imageId, 'image id'), name], none),
+    imageRename: async (imageId, name) => call('one.image.rename', [i4(imageId, 'image id'), str(name)], none),
     imageEnable: async (imageId, enable) => call('one.image.enable', [i4(imageId, 'image id'), enable], none),
     imageDelete: async (imageId, force) => call('one.image.delete', force ? [i4(imageId, 'image id'), true] : [i4(imageId, 'image id')], none),
     imageUpdate: async (imageId, attrs, merge) =>

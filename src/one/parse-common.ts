@@ -64,7 +64,7 @@ export function flag(value: string, root: string, path: string): boolean {
 }
 
 /** A repeated child as a list: absent or empty → [], one → [it], several → all. */
-export function asList<T extends XmlValue>(value: T | T[] | undefined | ''): T[] {
+export function asList(value: XmlValue | undefined): XmlValue[] {
   if (value === undefined || value === '') return [];
   return Array.isArray(value) ? value : [value];
 }
