@@ -7,7 +7,7 @@ export { DEFAULT_ENDPOINT, resolveEndpoint, resolveSession, resolveTimeoutMs, ty
 export { resolveTls, type TlsSettings } from './tls';
 export { imageNameProblem, isValidImageName } from './names';
 export { bitsToOctal, bitsToRwx, octalToBits } from './permissions';
-export { attributeNameProblem, renderTemplate } from './template';
+export { attributeNameProblem, neutralizeValue, renderTemplate } from './template';
 export { redactSession } from './redact';
 export { parseDatastore, parseDatastorePool } from './parse-datastore';
 export { parseImage, parseImagePool } from './parse-image';

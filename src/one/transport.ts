@@ -8,6 +8,7 @@ import { PassThrough } from 'stream';
 import { serializeMethodCall } from 'xmlrpc/lib/serializer';
 import Deserializer from 'xmlrpc/lib/deserializer';
 import { InvalidArgumentError, InvalidConfigError, OneError, OneTransportError } from '../errors';
+import { readStringSuccess } from './fast-answer';
 import { redactSession } from './redact';
 
 export interface TransportOptions {
@@ -124,7 +125,9 @@ export function createTransport(opts: TransportOptions): CallXmlRpc {
             const excerpt = raw.toString('utf8').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
             return fail('http', `${where} answered HTTP ${status} ${res.statusMessage || ''}${excerpt ? `: ${excerpt}` : ''}`.trim());
           }
-          deserialize(raw);
+          const quick = readStringSuccess(raw);
+          if (quick) finish(undefined, quick);
+          else deserialize(raw);
         });
       });
 

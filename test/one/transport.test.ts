@@ -164,6 +164,19 @@ describe('transport failures', () => {
   });
 });
 
+describe('big answers', () => {
+  it('reads a pool of 10 000 images over HTTP', async () => {
+    const one = /<string>([\s\S]*)<\/string>/.exec(recording('one.image.info.ready.xml').toString())![1];
+    const images: string[] = [];
+    for (let id = 0; id < 10000; id++) images.push(one.replace('&lt;ID&gt;32&lt;/ID&gt;', `&lt;ID&gt;${id}&lt;/ID&gt;`));
+    const body = answer('<boolean>1</boolean>', `<string>&lt;IMAGE_POOL&gt;${images.join('')}&lt;/IMAGE_POOL&gt;</string>`, '<i4>0</i4>');
+    stub.handle((_r, res) => sendXml(res, body));
+    const pool = await client({ timeoutMs: 20000 }).imagePool();
+    expect(pool).toHaveLength(10000);
+    expect(pool.every((img, n) => img.id === n && img.template.CLOUDKEEPER_APPLIANCE_TITLE === 'Spec!')).toBe(true);
+  });
+});
+
 describe('the session stays secret', () => {
   it('is sent as the first parameter, entity-escaped', async () => {
     const odd = 'us&er:pa<ss]]>word]]>';
