@@ -1,0 +1,116 @@
+// The asynchronous side of oned: the datastore driver's copy/mkfs after allocate (image LOCKED
+// until it ends, then READY or ERROR with TEMPLATE/ERROR) and the rm after delete.
+import * as fs from 'fs';
+import { copyIntoDatastore, isRestricted, makeEmptyDisk } from './datastores';
+import type { Datastore, Image, World } from './state';
+import { setAttr } from './templates';
+
+export const S = { READY: 1, USED: 2, DISABLED: 3, LOCKED: 4, ERROR: 5, DELETE: 7, USED_PERS: 8 } as const;
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** one_util::log_time(): ctime(3) without the newline, e.g. "Wed Feb 22 23:15:08 2017". */
+export function logTime(d = new Date()): string {
+  const time = `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+  return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${time} ${d.getFullYear()}`;
+}
+
+/** Image::set_state_unlock: back to USED while VMs hold it, else READY. */
+export function unlockState(img: Image): number {
+  if (img.runningVms > 0) return img.persistent ? S.USED_PERS : S.USED;
+  return S.READY;
+}
+
+export class Engine {
+  private readonly pending = new Set<Promise<void>>();
+  private readonly wakers = new Set<() => void>();
+  private closed = false;
+  failNext: string | null = null;
+
+  constructor(
+    readonly world: World,
+    readonly opts: { copyDelayMs: number; deleteDelayMs: number },
+  ) {}
+
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
+    });
+  }
+
+  private track(job: () => Promise<void>): void {
+    const p = job().finally(() => this.pending.delete(p));
+    this.pending.add(p);
+  }
+
+  /** Runs the driver's cp (PATH) or mkfs (SIZE only) for an image just allocated in LOCKED. */
+  register(img: Image, ds: Datastore, kind: 'copy' | 'mkfs'): void {
+    const injected = this.failNext;
+    this.failNext = null;
+    this.track(async () => {
+      await this.delay(this.opts.copyDelayMs);
+      if (this.closed || this.world.images.get(img.id) !== img) return;
+      try {
+        if (injected !== null) throw new Error(injected);
+        let source: string;
+        if (kind === 'copy') {
+          if (isRestricted(this.world, ds, img.path)) {
+            throw new Error(`Not allowed to copy image from ${img.path}, check RESTRICTED_DIRS in your datastore`);
+          }
+          const [dst, format] = await copyIntoDatastore(ds, img.id, img.path);
+          source = dst;
+          if (this.world.version === '6.10') img.format = format;
+        } else {
+          source = await makeEmptyDisk(ds, img.id, img.sizeMb);
+        }
+        if (this.world.images.get(img.id) !== img) {
+          await fs.promises.rm(source, { force: true });
+          return;
+        }
+        img.source = source;
+        this.world.setState(img, unlockState(img));
+      } catch (err) {
+        const message = `Error copying image in the datastore: ${(err as Error).message}`;
+        img.template = setAttr(img.template, { name: 'ERROR', value: `${logTime()} : ${message}` });
+        this.world.setState(img, S.ERROR);
+      }
+    });
+  }
+
+  /** The rm after a delete: the image disappears at once, or after deleteDelayMs in DELETE. */
+  remove(img: Image): void {
+    const drop = (): void => {
+      if (img.source.startsWith(`${this.world.root}/`)) fs.rmSync(img.source, { force: true });
+      if (this.world.images.get(img.id) === img) this.world.images.delete(img.id);
+    };
+    if (!img.source || this.opts.deleteDelayMs <= 0) {
+      drop();
+      return;
+    }
+    this.world.setState(img, S.DELETE);
+    this.track(async () => {
+      await this.delay(this.opts.deleteDelayMs);
+      drop();
+    });
+  }
+
+  /** Resolves when nothing is in flight. */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** Cuts every wait short and lets running jobs finish without touching the world. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const wake of [...this.wakers]) wake();
+    await this.settle();
+  }
+}

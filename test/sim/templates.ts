@@ -1,0 +1,112 @@
+// oned templates: parsing both accepted forms (text and XML), merge/replace, and the XML oned
+// writes back (children sorted by name, every value in a plain CDATA section).
+import { parseTextTemplate } from './template-text';
+import { childElements, isElement, parseXml, XmlElement } from './xml-lite';
+
+export type TemplateAttr = { name: string; value: string } | { name: string; vector: Array<[string, string]> };
+export type Template = TemplateAttr[];
+export type ParseResult = { ok: true; template: Template } | { ok: false; error: string };
+
+export interface ParseFlavour {
+  /** 5.8 and 6.10 scanners refuse a value line holding "]]>"; 5.2's did not. */
+  ccdata: boolean;
+  /** bison/oned wording of the error location: "column" (5.x) or "columns" (6.x). */
+  columnsWord: string;
+}
+
+/** oned's Attribute constructor: upper-case, and ATT_ in front of names not starting with a letter or with "XML". */
+export function attributeName(raw: string): string {
+  const upper = raw.toUpperCase();
+  return upper.length > 0 && (!/^[A-Za-z]/.test(raw) || raw.startsWith('XML')) ? `ATT_${upper}` : upper;
+}
+
+/** Adds an attribute in oned's "replace mode": an attribute with the same name is dropped first. */
+export function setAttr(t: Template, attr: TemplateAttr): Template {
+  const name = attributeName(attr.name);
+  return [...t.filter((a) => a.name !== name), { ...attr, name }];
+}
+
+/** Template::parse_str_or_xml: XML when the very first character is '<', text otherwise. */
+export function parseTemplate(src: string, flavour: ParseFlavour): ParseResult {
+  if (src[0] === '<') {
+    try {
+      return { ok: true, template: fromXml(parseXml(src)) };
+    } catch {
+      return { ok: false, error: 'Parse error: XML Template malformed.' };
+    }
+  }
+  const parsed = parseTextTemplate(src, flavour);
+  if (!parsed.ok) return { ok: false, error: parsed.message === null ? 'Parse error.' : `Parse error: ${parsed.message}` };
+  return { ok: true, template: parsed.attrs.reduce<Template>((t, a) => setAttr(t, a), []) };
+}
+
+// Template::rebuild_attributes: one text/CDATA child makes a single attribute, element children a vector.
+function fromXml(root: XmlElement): Template {
+  let t: Template = [];
+  for (const el of childElements(root)) {
+    const only = el.children.length === 1 ? el.children[0] : undefined;
+    if (el.children.length === 0 || (only && !isElement(only))) {
+      t = setAttr(t, { name: el.name, value: only && !isElement(only) ? only.text : '' });
+    } else {
+      const vector: Array<[string, string]> = [];
+      for (const sub of childElements(el)) {
+        const c = sub.children[0];
+        const key = sub.name.toUpperCase();
+        if (!vector.some(([k]) => k === key)) vector.push([key, c && !isElement(c) ? c.text : '']);
+      }
+      t = setAttr(t, { name: el.name, vector });
+    }
+  }
+  return t;
+}
+
+/** Template::merge: every attribute named in `add` replaces all of that name in `base`. */
+export function mergeTemplates(base: Template, add: Template): Template {
+  const names = new Set(add.map((a) => a.name));
+  return [...base.filter((a) => !names.has(a.name)), ...add];
+}
+
+/** The single-valued attribute of that name, if any. */
+export function getAttr(t: Template, name: string): string | undefined {
+  const a = t.find((x) => x.name === name && 'value' in x);
+  return a && 'value' in a ? a.value : undefined;
+}
+
+/** Removes every attribute of that name. */
+export function eraseAttr(t: Template, name: string): Template {
+  return t.filter((a) => a.name !== name);
+}
+
+/** Single-valued attributes as a record (vector attributes left out). */
+export function singles(t: Template): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of t) if ('value' in a) out[a.name] = a.value;
+  return out;
+}
+
+// one_util::escape_xml: a bare CDATA wrapper, "]]>" inside a value is not split (as in oned).
+const cdata = (v: string): string => `<![CDATA[${v}]]>`;
+
+/** The XML oned writes for a template, children sorted by name (std::multimap order). */
+export function templateXml(t: Template, root = 'TEMPLATE'): string {
+  const sorted = t
+    .map((a, i) => ({ a, i }))
+    .sort((x, y) => (x.a.name < y.a.name ? -1 : x.a.name > y.a.name ? 1 : x.i - y.i))
+    .map(({ a }) => a);
+  const body = sorted
+    .map((a) => {
+      if ('value' in a) return `<${a.name}>${cdata(a.value)}</${a.name}>`;
+      const inner = [...a.vector]
+        .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+        .map(([k, v]) => `<${k}>${cdata(v)}</${k}>`)
+        .join('');
+      return `<${a.name}>${inner}</${a.name}>`;
+    })
+    .join('');
+  return `<${root}>${body}</${root}>`;
+}
+
+/** A template from a plain record (set-up helpers). */
+export function fromRecord(rec: Record<string, string>): Template {
+  return Object.keys(rec).reduce<Template>((t, k) => setAttr(t, { name: k, value: rec[k] }), []);
+}

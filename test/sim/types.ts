@@ -1,0 +1,106 @@
+// The simulator's public types (re-exported by index.ts).
+
+export type SimVersion = '5.2' | '5.8' | '6.10';
+
+export interface SimOptions {
+  version?: SimVersion;
+  /** PEM: serve https instead of http. */
+  tls?: { key: string; cert: string };
+  /** Where datastore directories live; default a fresh mkdtemp, removed on close(). */
+  root?: string;
+  /** Minimum time an allocated image stays LOCKED while copying; default 20. */
+  copyDelayMs?: number;
+  /** How long a deleted image with a SOURCE stays in DELETE before it disappears; default 0 (at once). */
+  deleteDelayMs?: number;
+  /** oneadmin's password; default 'opennebula'. */
+  adminPassword?: string;
+}
+
+export type SimFault =
+  | { type: 'error'; code: number; message?: string }
+  | { type: 'http500' }
+  | { type: 'drop' }
+  | { type: 'hang' }
+  | { type: 'body'; body: string; contentType?: string };
+
+export interface SimInjection {
+  /** An XML-RPC method name, or '*' for any method. */
+  method: string;
+  /** The nth (1-based) call of `method` counted from now; default 1. */
+  nth?: number;
+  /** How many consecutive calls from the nth on; default 1. */
+  times?: number;
+  fault: SimFault;
+  /** Run the call first (its effect happens) and only then answer with the fault: a lost answer. */
+  after?: boolean;
+}
+
+export type SimStateName = 'READY' | 'DISABLED' | 'ERROR' | 'LOCKED' | 'USED';
+
+export interface SimImage {
+  id: number;
+  uid: number;
+  gid: number;
+  uname: string;
+  gname: string;
+  name: string;
+  /** 9 bits in oned order. */
+  permissions: number[];
+  state: number;
+  stateName: string;
+  runningVms: number;
+  datastoreId: number;
+  path: string;
+  source: string;
+  regtime: number;
+  template: Record<string, string>;
+  /** Size of the copy in the datastore. */
+  fileBytes?: number;
+}
+
+export interface SimCall {
+  method: string;
+  params: unknown[];
+  at: number;
+}
+
+export interface Simulator {
+  readonly url: string;
+  readonly version: SimVersion;
+  readonly root: string;
+  /** Stops the server, ends hanging requests, waits for copies, removes a root it created. */
+  close(): Promise<void>;
+  /** Every call received, in order (params as decoded, the session string included). */
+  readonly calls: ReadonlyArray<SimCall>;
+  clearCalls(): void;
+  addGroup(name: string): number;
+  addUser(u: { name: string; password: string; gid?: number; groups?: number[] }): number;
+  addDatastore(d: { name: string; type?: 'image' | 'file' | 'system'; safeDirs?: string; restrictedDirs?: string }): number;
+  /** Changes SAFE_DIRS and/or RESTRICTED_DIRS of a datastore. */
+  setDatastoreDirs(id: number, dirs: { safeDirs?: string; restrictedDirs?: string }): void;
+  addImage(i: {
+    name: string;
+    uid?: number;
+    gid?: number;
+    mode?: string;
+    state?: SimStateName;
+    runningVms?: number;
+    template?: Record<string, string>;
+    regtime?: number;
+    datastoreId?: number;
+    path?: string;
+    persistent?: boolean;
+  }): number;
+  /** USED while > 0, READY again at 0; oned lets no VM take a DISABLED, ERROR or LOCKED image, so that throws. */
+  setRunningVms(imageId: number, n: number): void;
+  /** Forces an image into a state (no XML-RPC involved). */
+  setImageState(imageId: number, state: SimStateName): void;
+  image(id: number): SimImage | undefined;
+  images(): SimImage[];
+  inject(f: SimInjection): void;
+  clearFaults(): void;
+  /** The next allocate's copy ends in ERROR with this message in TEMPLATE/ERROR. */
+  failNextCopy(message: string): void;
+  /** Resolves when no copy or delayed delete is in flight. */
+  settle(): Promise<void>;
+}
