@@ -5,6 +5,7 @@ import * as https from 'https';
 import { XMLParser } from 'fast-xml-parser';
 
 export type Arg = { s: string } | { i: number } | { b: boolean } | { raw: string };
+/** Argument builders: <string>, <i4>, <boolean>. */
 export const s = (v: string): Arg => ({ s: v });
 export const i = (v: number): Arg => ({ i: v });
 export const b = (v: boolean): Arg => ({ b: v });

@@ -78,6 +78,11 @@ export interface Simulator {
   addDatastore(d: { name: string; type?: 'image' | 'file' | 'system'; safeDirs?: string; restrictedDirs?: string }): number;
   /** Changes SAFE_DIRS and/or RESTRICTED_DIRS of a datastore. */
   setDatastoreDirs(id: number, dirs: { safeDirs?: string; restrictedDirs?: string }): void;
+  /**
+   * Creates an image directly (no XML-RPC): default owner oneadmin, datastore 1, state READY, mode from
+   * the umask (600); `mode` is octal ("640") or 9 bits; `path` sets PATH and, when the file exists, its
+   * bytes become the copy SOURCE points at (else a 1 KiB file).
+   */
   addImage(i: {
     name: string;
     uid?: number;

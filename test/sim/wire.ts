@@ -110,6 +110,7 @@ export type Out =
   | { t: 'array'; v: Out[] }
   | { t: 'struct'; v: Array<[string, Out]> };
 
+/** Typed answer values: <i4>, <i8>, <boolean>, <string>. */
 export const i4 = (v: number): Out => ({ t: 'i4', v });
 export const i8 = (v: number): Out => ({ t: 'i8', v });
 export const bool = (v: boolean): Out => ({ t: 'boolean', v });
