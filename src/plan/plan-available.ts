@@ -14,6 +14,7 @@ import type { Config } from '../config/config';
 import { OperationFailedError } from '../errors';
 import type { ImageEvent } from '../event/parse-event';
 import { bitsToOctal } from '../one/permissions';
+import { neutralizeValue } from '../one/template';
 import { IMAGE_STATE, ImageRecord, TemplateAttrs } from '../one/types';
 import { planRetire, retiredStateOf } from './plan-retire';
 import { planSource } from './prepare-source';
@@ -30,14 +31,19 @@ interface Target {
   why: string;
 }
 
-function templateFor(event: ImageEvent, sourcePath: string, config: Config, runId: string): TemplateAttrs {
+function templateFor(event: ImageEvent, sourcePath: string, config: Config, runId: string, warnings: string[]): TemplateAttrs {
   const t: Record<string, string> = {};
-  for (const k of Object.keys(event.vars)) t[k] = event.vars[k];
+  for (const k of Object.keys(event.vars)) {
+    // What oned cannot store exactly is changed here, visibly, so the plan shows what will be sent.
+    const n = neutralizeValue(k, event.vars[k]);
+    t[k] = n.value;
+    warnings.push(...n.warnings);
+  }
   t[ATTR_NAME] = event.identifier;
   t[ATTR_PATH] = sourcePath;
   t[ATTR_TYPE] = 'OS';
   const description = event.vars.VMCATCHER_EVENT_DC_DESCRIPTION || event.vars.VMCATCHER_EVENT_DC_TITLE;
-  if (description) t[ATTR_DESCRIPTION] = description;
+  if (description) t[ATTR_DESCRIPTION] = neutralizeValue(ATTR_DESCRIPTION, description).value;
   if (config.format === 'qcow2') t.DRIVER = 'qcow2';
   t[ATTR_RUN] = runId;
   return t;
@@ -129,7 +135,7 @@ export function planAvailable(event: ImageEvent, obs: Observed, config: Config, 
     retiredName = chooseRetiredName(config.retiredNamePattern, id, run.stamp, current, [current.uid, obs.retiredOwner.uid], obs.images);
     steps.push({ kind: 'rename', image: current.id, from: current.name, to: retiredName });
   }
-  const template = templateFor(event, source.path, config, run.runId);
+  const template = templateFor(event, source.path, config, run.runId, warnings);
   steps.push({ kind: 'allocate', name: id, template, datastoreId: obs.datastore.id, runId: run.runId });
   steps.push({ kind: 'wait-ready', image: 'new', timeoutMs: config.readyTimeoutMs, path: source.path, datastore: obs.datastore.name });
   if (source.stagingDir) steps.push({ kind: 'remove-staging', dir: source.stagingDir });

@@ -7,7 +7,9 @@ type S = { kind: 'chown'; image: number | 'new'; uid: number; gid: number; fromU
 export const chownStep: StepImpl<S> = {
   describe: (s) => `give ${imageLabel(s.image)} to user ${s.uid}, group ${s.gid} (one.image.chown; was ${s.fromUid}:${s.fromGid})`,
   async apply(s, ctx) {
-    await ctx.one.imageChown(imageId(ctx, s.image), s.uid, s.gid);
+    // -1 for what does not change: oned refuses a chown to the current owner when it checks the
+    // owner's image names, because it does not leave the image itself out.
+    await ctx.one.imageChown(imageId(ctx, s.image), s.uid === s.fromUid ? -1 : s.uid, s.gid === s.fromGid ? -1 : s.gid);
   },
   async isDone(s, ctx) {
     const img = await ctx.one.imageInfo(imageId(ctx, s.image));
@@ -16,6 +18,8 @@ export const chownStep: StepImpl<S> = {
   async undo(s, ctx) {
     const id = imageId(ctx, s.image);
     const img = await ctx.one.imageInfo(id);
-    if (img.uid !== s.fromUid || img.gid !== s.fromGid) await ctx.one.imageChown(id, s.fromUid, s.fromGid);
+    if (img.uid !== s.fromUid || img.gid !== s.fromGid) {
+      await ctx.one.imageChown(id, img.uid !== s.fromUid ? s.fromUid : -1, img.gid !== s.fromGid ? s.fromGid : -1);
+    }
   },
 };

