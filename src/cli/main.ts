@@ -1,85 +1,14 @@
 // The command line: vmcatcher's hook when run without a command, and the commands an administrator runs.
+// Each command lives in commands/<name>.ts; this file only wires them to commander.
 import { Command } from 'commander';
-import { exitCodeFor, EXIT, InvalidConfigError, VmcError } from '../errors';
-import { parseEvent } from '../event/parse-event';
-import { handleEvent, recoverIdentifier } from '../hook/handle-event';
-import { listOpenJournals } from '../exec/journal';
-import { acquireLock } from '../exec/lock';
-import type { Logger } from '../log/logger';
-import { bootstrapLogger, CommonOptions, makeRuntime } from './runtime';
+import { EXIT } from '../errors';
+import { runHook } from './commands/hook';
+import { runRecover } from './commands/recover';
+import { withCommonOptions } from './common-options';
+import type { Io } from './io';
 
 declare const __VERSION__: string;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
-
-function collect(value: string, previous: string[]): string[] {
-  return (previous || []).concat([value]);
-}
-
-/** The options every command takes (0.0.8's among them). */
-function withCommonOptions(cmd: Command): Command {
-  return cmd
-    .option('-v, --verbose', 'log debug lines too')
-    .option('-q, --quiet', 'log warnings and errors only')
-    .option('-o, --log-file <file>', 'append log lines to FILE instead of stderr (VMCHNDL_ON_LOG_FILE)')
-    .option('--log-format <format>', 'text (0.0.8 line format) or json (VMCHNDL_ON_LOG_FORMAT)')
-    .option('-c, --config <file>', 'settings file (default /etc/vmcatcher_eventHndl_ON.conf, or $VMCHNDL_ON_CONFIG)')
-    .option('-s, --set <KEY=VALUE>', 'a setting, above the file and the environment (repeatable)', collect, [])
-    .option('-l, --log-config-file <file>', 'accepted for compatibility with 0.0.8; not used')
-    .option('-g, --generator <name>', 'accepted for compatibility with 0.0.8; not used');
-}
-
-interface Io {
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  stdout: (s: string) => void;
-  interactive: boolean;
-}
-
-function reportError(e: unknown, log: Logger): number {
-  const code = exitCodeFor(e);
-  if (e instanceof InvalidConfigError) log.error('config', e.message);
-  else if (e instanceof VmcError) log.error('main', e.message);
-  else log.error('main', `internal error: ${e instanceof Error ? e.stack || e.message : String(e)}`);
-  return code;
-}
-
-async function runHook(o: CommonOptions & { dryRun?: boolean; json?: boolean }, io: Io): Promise<number> {
-  let log = bootstrapLogger(o);
-  try {
-    const rt = makeRuntime(o, io.env, io.interactive);
-    log = rt.log;
-    const event = parseEvent(io.env, io.cwd);
-    const res = await handleEvent(event, rt.deps, Boolean(o.dryRun));
-    if (o.json && res.plan) io.stdout(JSON.stringify(res.plan, null, 2) + '\n');
-    return EXIT.OK;
-  } catch (e) {
-    return reportError(e, log);
-  }
-}
-
-async function runRecover(o: CommonOptions & { json?: boolean }, identifiers: string[], io: Io): Promise<number> {
-  let log = bootstrapLogger(o);
-  try {
-    const rt = makeRuntime(o, io.env, io.interactive);
-    log = rt.log;
-    const ids = identifiers.length ? identifiers : listOpenJournals(rt.config.stateDir);
-    const results: { identifier: string; result: string }[] = [];
-    for (const id of ids) {
-      const lock = await acquireLock(rt.config.stateDir, id, { timeoutMs: rt.config.lockTimeoutMs, sleep: rt.deps.sleep, now: rt.deps.now });
-      try {
-        results.push({ identifier: id, result: await recoverIdentifier(id, rt.deps) });
-      } finally {
-        lock.release();
-      }
-    }
-    if (o.json) io.stdout(JSON.stringify({ recovered: results }, null, 2) + '\n');
-    else if (!results.length) log.info('recover', 'no interrupted runs: nothing to recover');
-    for (const r of results) log.info('recover', `${r.identifier}: ${r.result === 'none' ? 'nothing to recover' : r.result}`);
-    return EXIT.OK;
-  } catch (e) {
-    return reportError(e, log);
-  }
-}
 
 /** Builds the commander program; `io` is injected so tests can drive it. */
 export function buildProgram(io: Io, done: (code: number) => void): Command {
@@ -128,8 +57,7 @@ export function run(argv: string[], io: Io): Promise<number> {
   return new Promise((resolve) => {
     const program = buildProgram(io, resolve);
     program.parseAsync(argv, { from: 'user' }).catch((e: { exitCode?: number; code?: string }) => {
-      if (e && e.code === 'commander.helpDisplayed') return resolve(EXIT.OK);
-      if (e && e.code === 'commander.version') return resolve(EXIT.OK);
+      if (e && (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')) return resolve(EXIT.OK);
       resolve(e && typeof e.exitCode === 'number' && e.exitCode !== 0 ? EXIT.INVALID : EXIT.OK);
     });
   });

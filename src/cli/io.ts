@@ -1,0 +1,20 @@
+// What a command may touch of the process: injected, so tests can drive the command line in-process.
+import { exitCodeFor, InvalidConfigError, VmcError } from '../errors';
+import type { Logger } from '../log/logger';
+
+export interface Io {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: (s: string) => void;
+  /** stdin and stderr are terminals: a person is watching. */
+  interactive: boolean;
+}
+
+/** The one place errors become log lines and exit codes. */
+export function reportError(e: unknown, log: Logger): number {
+  const code = exitCodeFor(e);
+  if (e instanceof InvalidConfigError) log.error('config', e.message);
+  else if (e instanceof VmcError) log.error('main', e.message);
+  else log.error('main', `internal error: ${e instanceof Error ? e.stack || e.message : String(e)}`);
+  return code;
+}
