@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { EXIT } from '../errors';
 import { runHook } from './commands/hook';
 import { runRecover } from './commands/recover';
+import { runForget, runPending, runRetry } from './commands/spool-commands';
 import { withCommonOptions } from './common-options';
 import type { Io } from './io';
 
@@ -47,6 +48,28 @@ Exit codes: 0 done or nothing to do, 1 internal error, 2 the operation failed
     .option('--json', 'print what was recovered as JSON on stdout')
     .addHelpText('after', '\nExamples:\n  vmcatcher_eventHndl_ON recover\n  vmcatcher_eventHndl_ON recover 1e2b8099-febf-444f-8078-8942ca3e5210')
     .action(async (ids: string[], o) => done(await runRecover(o, ids, io)));
+
+  withCommonOptions(program.command('pending'))
+    .description('list the events kept in the spool: not yet processed, or failed and waiting for a retry')
+    .option('--json', 'print them as JSON on stdout')
+    .addHelpText('after', '\nExamples:\n  vmcatcher_eventHndl_ON pending\n  vmcatcher_eventHndl_ON pending --json | jq .pending[].identifier')
+    .action(async (o) => done(await runPending(o, io)));
+
+  withCommonOptions(program.command('retry [identifier...]'))
+    .description('process pending events now (all, or those of the given images), without waiting for the back-off')
+    .addHelpText('after', '\nExamples:\n  vmcatcher_eventHndl_ON retry\n  vmcatcher_eventHndl_ON retry 1e2b8099-febf-444f-8078-8942ca3e5210')
+    .action(async (ids: string[], o) => done(await runRetry(o, ids, io)));
+
+  withCommonOptions(program.command('forget <identifier>'))
+    .description("drop an image's pending events from the spool (asks first); OpenNebula is not changed")
+    .option('-y, --yes', 'do not ask')
+    .addHelpText('after', '\nExample:\n  vmcatcher_eventHndl_ON forget 1e2b8099-febf-444f-8078-8942ca3e5210 --yes')
+    .action(async (id: string, o) => done(await runForget(o, id, io)));
+
+  withCommonOptions(program.command('drain'))
+    .description('process the spool (queue mode, VMCHNDL_ON_QUEUE=yes): every pending event whose back-off has passed')
+    .addHelpText('after', '\nExample (cron, every 5 minutes):\n  */5 * * * * oneadmin /usr/bin/vmcatcher_eventHndl_ON drain -q')
+    .action(async (o) => done(await runRetry(o, [], io, true)));
 
   program.exitOverride();
   return program;

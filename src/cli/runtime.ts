@@ -3,7 +3,8 @@ import * as os from 'os';
 import { readConfig } from '../config/read-config';
 import type { Config } from '../config/config';
 import type { Progress, Tools } from '../exec/context';
-import type { HookDeps } from '../hook/handle-event';
+import { HookDeps, makeExecContext } from '../hook/deps';
+import { spawnDrain } from './spawn-drain';
 import { createLogger, fileSink, Logger, LogLevel, stderrSink } from '../log/logger';
 import { secretsOfSession } from '../log/redact';
 import { createOneClient } from '../one/client';
@@ -101,19 +102,20 @@ export function makeRuntime(o: CommonOptions, env: NodeJS.ProcessEnv, interactiv
       }
     : logP;
   const tools: Tools = realTools(config.qemuImg);
-  return {
+  const base = {
     config,
     log,
-    deps: {
-      config,
-      log,
-      env,
-      one,
-      sessionUser: () => getSession().user,
-      tools,
-      now,
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      progress,
-    },
+    env,
+    one,
+    sessionUser: () => getSession().user,
+    tools,
+    now,
+    sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+    progress,
   };
+  const deps: HookDeps = Object.assign({}, base, {
+    exec: () => makeExecContext(base),
+    spawnDrain: () => spawnDrain(o, env, log),
+  });
+  return { config, log, deps };
 }

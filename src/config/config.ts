@@ -52,6 +52,11 @@ const schema = z.object({
   logFile: optionalText,
   logFormat: z.enum(['text', 'json']),
   logLevel: z.enum(['debug', 'info', 'warning', 'error']),
+  queue: yesNo,
+  queueSpawn: yesNo,
+  retryDelay: seconds,
+  retryMaxDelay: seconds,
+  retryWarnAfter: z.string().refine((s) => /^\d+$/.test(s.trim()) && Number(s) >= 1, { message: 'expected a whole number of attempts, at least 1' }).transform(Number),
 });
 
 type Parsed = z.infer<typeof schema>;
@@ -83,6 +88,11 @@ export interface Config {
   readonly logFile?: string;
   readonly logFormat: 'text' | 'json';
   readonly logLevel: 'debug' | 'info' | 'warning' | 'error';
+  readonly queue: boolean;
+  readonly queueSpawn: boolean;
+  readonly retryDelayMs: number;
+  readonly retryMaxDelayMs: number;
+  readonly retryWarnAfter: number;
 }
 
 /** Every setting at its default. */
@@ -131,6 +141,11 @@ export function normalizeConfig(raw: RawConfig): Readonly<Config> {
     logFile: p.logFile,
     logFormat: p.logFormat,
     logLevel: p.logLevel,
+    queue: p.queue,
+    queueSpawn: p.queueSpawn,
+    retryDelayMs: p.retryDelay,
+    retryMaxDelayMs: p.retryMaxDelay,
+    retryWarnAfter: p.retryWarnAfter,
   };
   validateConfig(config);
   return Object.freeze(config);

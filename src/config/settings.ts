@@ -36,6 +36,11 @@ export interface RawConfig {
   logFile?: string;
   logFormat?: string;
   logLevel?: string;
+  queue?: string;
+  queueSpawn?: string;
+  retryDelay?: string;
+  retryMaxDelay?: string;
+  retryWarnAfter?: string;
 }
 
 export const SETTING_PREFIX = 'VMCHNDL_ON_';
@@ -62,6 +67,11 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'VMCHNDL_ON_READY_TIMEOUT', field: 'readyTimeout', default: '14400', doc: 'Seconds to wait for a new image to become READY before rolling back.' },
   { key: 'VMCHNDL_ON_POLL_INTERVAL', field: 'pollInterval', default: '1', doc: 'Seconds before the first READY poll; the interval doubles up to 30 s.' },
   { key: 'VMCHNDL_ON_LOCK_TIMEOUT', field: 'lockTimeout', default: '3600', doc: 'Seconds to wait for another run on the same image to finish.' },
+  { key: 'VMCHNDL_ON_QUEUE', field: 'queue', default: 'no', doc: 'yes = the hook only stores the event and returns at once; `vmcatcher_eventHndl_ON drain` (cron) processes it. no = process at once (as 0.0.8).' },
+  { key: 'VMCHNDL_ON_QUEUE_SPAWN', field: 'queueSpawn', default: 'no', doc: 'With VMCHNDL_ON_QUEUE=yes: yes = the hook also starts `drain` in the background. Set VMCHNDL_ON_LOG_FILE so its log is kept.' },
+  { key: 'VMCHNDL_ON_RETRY_DELAY', field: 'retryDelay', default: '60', doc: 'Seconds before the second retry of a failed event; the delay doubles with each failure. The first retry comes with the next vmcatcher run.' },
+  { key: 'VMCHNDL_ON_RETRY_MAX_DELAY', field: 'retryMaxDelay', default: '3600', doc: 'Longest delay between automatic retries of a failed event, in seconds.' },
+  { key: 'VMCHNDL_ON_RETRY_WARN_AFTER', field: 'retryWarnAfter', default: '5', doc: 'After this many failed attempts an event is reported as an error at every attempt (it is never dropped).' },
   { key: 'VMCHNDL_ON_VMCATCHER_IMAGE', field: 'vmcatcherImage', default: 'vmcatcher_image', doc: "vmcatcher's image tool, asked whether an expired image is still subscribed." },
   { key: 'VMCHNDL_ON_QEMU_IMG', field: 'qemuImg', default: 'qemu-img', doc: 'The qemu-img program.' },
   { key: 'VMCHNDL_ON_LOG_FILE', field: 'logFile', doc: 'Append log lines to this file instead of stderr (as 0.0.8).' },

@@ -1,79 +1,49 @@
-// One event, start to end: lock, finish what an earlier run left, observe, plan, execute.
-import { formatRetiredStamp } from '../clock/retired-stamp';
-import type { Config } from '../config/config';
-import type { Event, ImageEvent } from '../event/parse-event';
-import { ExecContext, Progress, Tools } from '../exec/context';
-import { executePlan, resumeJournal } from '../exec/executor';
+// One event from vmcatcher, start to end: store it, then process what is pending for its image.
+import { OperationFailedError } from '../errors';
+import type { Event } from '../event/parse-event';
 import { Journal } from '../exec/journal';
-import { acquireLock } from '../exec/lock';
-import type { Logger } from '../log/logger';
-import type { OneApi } from '../one/types';
-import { observe } from '../observe/observe';
-import { plan as makePlan } from '../plan/plan';
 import type { Plan } from '../plan/types';
-import { describeStep } from '../steps';
-import { newRunId } from './run-id';
+import { listSpool, removeEntry, spooledIdentifiers, spoolEvent } from '../spool/spool';
+import type { HookDeps } from './deps';
+import { logPlan, planEvent } from './plan-event';
+import { EntryResult, processIdentifier } from './process-identifier';
 
-export interface HookDeps {
-  readonly config: Config;
-  readonly log: Logger;
-  readonly env: NodeJS.ProcessEnv;
-  /** Opens the connection to oned only when an event needs it. */
-  readonly one: () => OneApi;
-  readonly sessionUser: () => string;
-  readonly tools: Tools;
-  readonly now: () => number;
-  readonly sleep: (ms: number) => Promise<void>;
-  readonly progress: Progress;
-}
+export type { HookDeps } from './deps';
+export { recoverIdentifier } from './plan-event';
 
 export interface HookResult {
   readonly event: Event;
   readonly plan?: Plan;
-  readonly outcome: 'ignored' | 'nothing' | 'done' | 'rolled-back' | 'planned';
+  readonly outcome: 'ignored' | 'queued' | 'processed' | 'planned' | 'retried';
+  readonly results?: readonly EntryResult[];
 }
 
-/** The executor's context for one run. */
-export function execContext(deps: HookDeps): ExecContext {
-  return {
-    one: deps.one(),
-    tools: deps.tools,
-    log: deps.log,
-    config: deps.config,
-    now: deps.now,
-    sleep: deps.sleep,
-    progress: deps.progress,
-    pollMs: deps.config.pollIntervalMs,
-    maxPollMs: Math.max(deps.config.pollIntervalMs, 30000),
-  };
+/** Automatic retries (at ProcessPrefix/ProcessPostfix, by drain): due entries of every identifier. */
+export async function retryPending(deps: HookDeps, ignoreBackoff: boolean, only?: readonly string[]): Promise<EntryResult[]> {
+  const ids = spooledIdentifiers(deps.config.stateDir).filter((id) => !only || only.indexOf(id) >= 0);
+  const all: EntryResult[] = [];
+  for (const id of ids) all.push(...(await processIdentifier(id, deps, { ignoreBackoff, noWait: !ignoreBackoff })));
+  return all;
 }
 
-/** Brings an interrupted run for this identifier to a consistent end; the caller holds the lock. */
-export async function recoverIdentifier(identifier: string, deps: HookDeps): Promise<'none' | 'done' | 'rolled-back'> {
-  const journal = Journal.readOpen(deps.config.stateDir, identifier);
-  if (!journal) return 'none';
-  return resumeJournal(journal, execContext(deps));
-}
-
-/** Observes and plans an image event without changing anything. */
-export async function planEvent(event: ImageEvent, deps: HookDeps): Promise<Plan> {
-  const now = deps.now();
-  const observed = await observe(event, { one: deps.one(), config: deps.config, sessionUser: deps.sessionUser(), env: deps.env });
-  return makePlan(event, observed, deps.config, { runId: newRunId(now), now, stamp: formatRetiredStamp(now, deps.env.TZ) });
-}
-
-/** Logs a plan: its summary, warnings and steps. */
-export function logPlan(p: Plan, log: Logger): void {
-  for (const w of p.warnings) log.warn('plan', w);
-  log.info('plan', p.summary);
-  p.steps.forEach((s, i) => log.info('plan', `  ${i + 1}. ${describeStep(s)}${i === p.commitIndex && i > 0 ? '   (from here on the new image is current: failures roll forward)' : ''}`));
+/** Throws when any entry failed, naming them: the exit code says the work is not done. */
+export function failIfAnyFailed(results: readonly EntryResult[], what: string): void {
+  const failed = results.filter((r) => r.outcome === 'failed');
+  if (failed.length) {
+    throw new OperationFailedError(`${what}: ${failed.length} event(s) failed again and stay pending (${failed.map((r) => `${r.entry.type} ${r.entry.identifier}`).join(', ')})`, failed[0].error);
+  }
 }
 
 /** Handles one vmcatcher event; `dryRun` observes and plans only. */
 export async function handleEvent(event: Event, deps: HookDeps, dryRun = false): Promise<HookResult> {
   if (event.kind === 'ignored') {
-    deps.log.info('main', `event ${event.type}${event.identifier ? ` for ${event.identifier}` : ''}: nothing to do for this event type`);
-    return { event, outcome: 'ignored' };
+    const retryHere = event.type === 'ProcessPrefix' || event.type === 'ProcessPostfix';
+    const pending = retryHere && !dryRun ? listSpool(deps.config.stateDir).length : 0;
+    deps.log.info('main', `event ${event.type}${event.identifier ? ` for ${event.identifier}` : ''}: nothing to do for this event type${pending ? `; retrying ${pending} pending event(s)` : ''}`);
+    if (!pending) return { event, outcome: 'ignored' };
+    const results = await retryPending(deps, false);
+    failIfAnyFailed(results, 'retrying pending events');
+    return { event, outcome: 'retried', results };
   }
   deps.log.info('main', `event ${event.type} for ${event.identifier}${event.file ? ` (${event.file})` : ''}`);
   if (dryRun) {
@@ -84,22 +54,31 @@ export async function handleEvent(event: Event, deps: HookDeps, dryRun = false):
     logPlan(p, deps.log);
     return { event, plan: p, outcome: 'planned' };
   }
-  const lock = await acquireLock(deps.config.stateDir, event.identifier, {
-    timeoutMs: deps.config.lockTimeoutMs,
-    sleep: deps.sleep,
-    now: deps.now,
-    onWait: (who) => deps.log.info('lock', `waiting for ${who}, which is handling ${event.identifier}`),
-    onStale: (who) => deps.log.warn('lock', `took over the lock for ${event.identifier} left by ${who}, which is gone`),
-  });
-  try {
-    await recoverIdentifier(event.identifier, deps);
-    const p = await planEvent(event, deps);
-    logPlan(p, deps.log);
-    if (p.action === 'nothing') return { event, plan: p, outcome: 'nothing' };
-    const outcome = await executePlan(p, event.type, execContext(deps));
-    deps.log.info('main', `done: ${p.summary}`);
-    return { event, plan: p, outcome };
-  } finally {
-    lock.release();
+
+  const now = deps.now();
+  // A newer version of an image makes the older pending one pointless: vmcatcher's file now holds the newer.
+  if (event.kind === 'available') {
+    for (const old of listSpool(deps.config.stateDir, event.identifier)) {
+      if (old.event.kind !== 'available') continue;
+      removeEntry(deps.config.stateDir, old);
+      const why = old.event.checksum === event.checksum ? 'the same version arrived again' : 'the cached file now holds a newer version';
+      deps.log.warn('spool', `pending ${old.type} for ${old.identifier} received ${new Date(old.receivedAt).toISOString()} is superseded by this event (${why})`);
+    }
   }
+  const entry = spoolEvent(deps.config.stateDir, event, now);
+  if (deps.config.queue) {
+    deps.log.info('spool', `queued ${event.type} for ${event.identifier} (VMCHNDL_ON_QUEUE=yes): \`vmcatcher_eventHndl_ON drain\` will process it`);
+    if (deps.config.queueSpawn) deps.spawnDrain();
+    return { event, outcome: 'queued' };
+  }
+  const results = await processIdentifier(event.identifier, deps, { ignoreBackoff: true });
+  const mine = results.filter((r) => r.entry.id === entry.id)[0];
+  if (!mine || mine.outcome === 'failed' || mine.outcome === 'waiting' || mine.outcome === 'busy') {
+    const first = results.filter((r) => r.outcome === 'failed')[0];
+    if (first && first.entry.id !== entry.id) {
+      throw new OperationFailedError(`an earlier ${first.entry.type} for ${event.identifier} failed again; this event stays queued behind it and will be retried`, first.error);
+    }
+    throw new OperationFailedError(`${event.type} for ${event.identifier} failed; the event is kept and will be retried at the next vmcatcher run (or \`vmcatcher_eventHndl_ON retry\`)`, first ? first.error : undefined);
+  }
+  return { event, outcome: 'processed', results };
 }

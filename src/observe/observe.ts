@@ -34,7 +34,12 @@ export async function observe(event: ImageEvent, deps: ObserveDeps): Promise<Obs
   const sel = selectImages(one.images, event.identifier, deps.config.retiredNamePattern);
   if (event.kind === 'expire') {
     const subscriptionState = sel.current
-      ? await readSubscriptionState(deps.config.vmcatcherImage, event.identifier, deps.env)
+      ? await readSubscriptionState(
+          deps.config.vmcatcherImage,
+          event.identifier,
+          // A spooled event retried later (cron) still needs the database vmcatcher named.
+          event.rdbms ? Object.assign({}, deps.env, { VMCATCHER_RDBMS: event.rdbms }) : deps.env,
+        )
       : undefined;
     return Object.assign({}, one, { subscriptionState });
   }

@@ -44,6 +44,9 @@ describe.each<NodeKind>(['node20', 'node10'])('failed rotations under %s', (node
     expect(snapshot(s)).toEqual(before);
     expect(fs.readdirSync(s.stagingDir)).toEqual([]);
     expect(fs.readdirSync(`${s.stateDir}/journal`).filter((f) => f.endsWith('.jsonl'))).toEqual([]);
+    // The event is not lost: it waits in the spool for the next run.
+    expect(fs.readdirSync(`${s.stateDir}/spool`).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    expect(r.stderr).toMatch(/stays pending and will be retried/);
     return r.stderr;
   }
 

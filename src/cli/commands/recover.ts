@@ -1,30 +1,28 @@
-// `recover [identifier…]`: finish or roll back interrupted runs; safe at any time.
+// `recover [identifier…]`: finish or roll back interrupted runs, then process what they left pending.
 import { EXIT } from '../../errors';
 import { listOpenJournals } from '../../exec/journal';
-import { acquireLock } from '../../exec/lock';
-import { recoverIdentifier } from '../../hook/handle-event';
+import { failIfAnyFailed } from '../../hook/handle-event';
+import { EntryResult, processIdentifier } from '../../hook/process-identifier';
+import { spooledIdentifiers } from '../../spool/spool';
 import { Io, reportError } from '../io';
 import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
 
-/** Recovers the given identifiers, or every one with an unfinished journal. */
+/** Recovers the given identifiers, or every one with an unfinished journal or a pending event. Safe at any time. */
 export async function runRecover(o: CommonOptions & { json?: boolean }, identifiers: string[], io: Io): Promise<number> {
   let log = bootstrapLogger(o);
   try {
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
-    const ids = identifiers.length ? identifiers : listOpenJournals(rt.config.stateDir);
-    const results: { identifier: string; result: string }[] = [];
-    for (const id of ids) {
-      const lock = await acquireLock(rt.config.stateDir, id, { timeoutMs: rt.config.lockTimeoutMs, sleep: rt.deps.sleep, now: rt.deps.now });
-      try {
-        results.push({ identifier: id, result: await recoverIdentifier(id, rt.deps) });
-      } finally {
-        lock.release();
-      }
+    const stateDir = rt.config.stateDir;
+    const ids = identifiers.length ? identifiers : listOpenJournals(stateDir).concat(spooledIdentifiers(stateDir).filter((i) => listOpenJournals(stateDir).indexOf(i) < 0));
+    const results: EntryResult[] = [];
+    for (const id of ids) results.push(...(await processIdentifier(id, rt.deps, { ignoreBackoff: true })));
+    if (o.json) {
+      io.stdout(JSON.stringify({ identifiers: ids, events: results.map((r) => ({ identifier: r.entry.identifier, type: r.entry.type, outcome: r.outcome })) }, null, 2) + '\n');
     }
-    if (o.json) io.stdout(JSON.stringify({ recovered: results }, null, 2) + '\n');
-    if (!results.length) log.info('recover', 'no interrupted runs: nothing to recover');
-    for (const r of results) log.info('recover', `${r.identifier}: ${r.result === 'none' ? 'nothing to recover' : r.result}`);
+    if (!ids.length) log.info('recover', 'no interrupted runs and no pending events: nothing to recover');
+    else log.info('recover', `recovered ${ids.length} identifier(s); ${results.filter((r) => r.outcome !== 'failed').length} pending event(s) processed`);
+    failIfAnyFailed(results, 'recover');
     return EXIT.OK;
   } catch (e) {
     return reportError(e, log);

@@ -1,0 +1,102 @@
+// `pending`, `retry`, `forget`, `drain`: what the spool holds and what to do with it.
+import * as readline from 'readline';
+import { EXIT, InvalidArgumentError } from '../../errors';
+import { failIfAnyFailed, retryPending } from '../../hook/handle-event';
+import { retryPolicy } from '../../hook/process-identifier';
+import { nextAttemptAt } from '../../spool/retry-policy';
+import { listSpool, removeEntry, SpoolEntry } from '../../spool/spool';
+import { Io, reportError } from '../io';
+import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
+import { formatTable } from '../table';
+
+function row(e: SpoolEntry, next: number) {
+  return {
+    identifier: e.identifier,
+    type: e.type,
+    received: new Date(e.receivedAt).toISOString(),
+    attempts: e.attempts,
+    lastError: e.lastError || '',
+    nextAttempt: new Date(next).toISOString(),
+  };
+}
+
+/** Lists pending events, as a table or JSON. */
+export async function runPending(o: CommonOptions & { json?: boolean }, io: Io): Promise<number> {
+  let log = bootstrapLogger(o);
+  try {
+    const rt = makeRuntime(o, io.env, io.interactive);
+    log = rt.log;
+    const policy = retryPolicy(rt.deps);
+    const rows = listSpool(rt.config.stateDir, undefined, (f, why) => log.warn('spool', `${f}: unreadable spool entry (${why}); left in place`)).map((e) =>
+      row(e, nextAttemptAt(e, policy)),
+    );
+    if (o.json) io.stdout(JSON.stringify({ pending: rows }, null, 2) + '\n');
+    else if (!rows.length) io.stdout('no pending events\n');
+    else {
+      io.stdout(
+        formatTable(
+          ['IDENTIFIER', 'TYPE', 'RECEIVED', 'ATTEMPTS', 'NEXT ATTEMPT', 'LAST ERROR'],
+          rows.map((r) => [r.identifier, r.type, r.received, String(r.attempts), r.nextAttempt, r.lastError]),
+        ),
+      );
+    }
+    return EXIT.OK;
+  } catch (e) {
+    return reportError(e, log);
+  }
+}
+
+/** Processes pending events now (all, or those of the given identifiers), ignoring the back-off. */
+export async function runRetry(o: CommonOptions, identifiers: string[], io: Io, drain = false): Promise<number> {
+  let log = bootstrapLogger(o);
+  try {
+    const rt = makeRuntime(o, io.env, io.interactive);
+    log = rt.log;
+    const results = await retryPending(rt.deps, !drain, identifiers.length ? identifiers : undefined);
+    const done = results.filter((r) => r.outcome === 'done' || r.outcome === 'nothing').length;
+    log.info(drain ? 'drain' : 'retry', `${done} event(s) processed, ${results.length - done} still pending`);
+    failIfAnyFailed(results, drain ? 'drain' : 'retry');
+    return EXIT.OK;
+  } catch (e) {
+    return reportError(e, log);
+  }
+}
+
+function ask(question: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+    rl.question(question, (answer) => {
+      rl.close();
+      resolve(/^y(es)?$/i.test(answer.trim()));
+    });
+  });
+}
+
+/** Removes the pending events of one identifier, after asking (or with --yes). */
+export async function runForget(o: CommonOptions & { yes?: boolean }, identifier: string, io: Io): Promise<number> {
+  let log = bootstrapLogger(o);
+  try {
+    const rt = makeRuntime(o, io.env, io.interactive);
+    log = rt.log;
+    const entries = listSpool(rt.config.stateDir, identifier);
+    if (!entries.length) {
+      log.info('forget', `no pending events for ${identifier}`);
+      return EXIT.OK;
+    }
+    const list = entries.map((e) => `${e.type} received ${new Date(e.receivedAt).toISOString()}`).join(', ');
+    if (!o.yes) {
+      if (!io.interactive) throw new InvalidArgumentError(`forget ${identifier}: would drop ${entries.length} pending event(s) (${list}); confirm with --yes`);
+      if (!(await ask(`Forget ${entries.length} pending event(s) for ${identifier} (${list})? OpenNebula is not changed. [y/N] `))) {
+        log.info('forget', 'nothing forgotten');
+        return EXIT.OK;
+      }
+    }
+    for (const e of entries) {
+      removeEntry(rt.config.stateDir, e);
+      log.warn('forget', `forgot pending ${e.type} for ${identifier} received ${new Date(e.receivedAt).toISOString()} (attempts: ${e.attempts}; last error: ${e.lastError || 'none'})`);
+    }
+    return EXIT.OK;
+  } catch (e) {
+    return reportError(e, log);
+  }
+}

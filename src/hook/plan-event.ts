@@ -1,0 +1,35 @@
+// Observe and plan one event; finish an interrupted run.
+import { formatRetiredStamp } from '../clock/retired-stamp';
+import type { ImageEvent } from '../event/parse-event';
+import { resumeJournal } from '../exec/executor';
+import { Journal } from '../exec/journal';
+import type { Logger } from '../log/logger';
+import { observe } from '../observe/observe';
+import { plan as makePlan } from '../plan/plan';
+import type { Plan } from '../plan/types';
+import { describeStep } from '../steps';
+import type { HookDeps } from './deps';
+import { newRunId } from './run-id';
+
+/** Brings an interrupted run for this identifier to a consistent end; the caller holds the lock. */
+export async function recoverIdentifier(identifier: string, deps: HookDeps): Promise<'none' | 'done' | 'rolled-back'> {
+  const journal = Journal.readOpen(deps.config.stateDir, identifier);
+  if (!journal) return 'none';
+  return resumeJournal(journal, deps.exec());
+}
+
+/** Observes and plans an image event without changing anything. */
+export async function planEvent(event: ImageEvent, deps: HookDeps): Promise<Plan> {
+  const now = deps.now();
+  const observed = await observe(event, { one: deps.one(), config: deps.config, sessionUser: deps.sessionUser(), env: deps.env });
+  return makePlan(event, observed, deps.config, { runId: newRunId(now), now, stamp: formatRetiredStamp(now, deps.env.TZ) });
+}
+
+/** Logs a plan: its summary, warnings and steps. */
+export function logPlan(p: Plan, log: Logger): void {
+  for (const w of p.warnings) log.warn('plan', w);
+  log.info('plan', p.summary);
+  p.steps.forEach((s, i) =>
+    log.info('plan', `  ${i + 1}. ${describeStep(s)}${i === p.commitIndex && i > 0 ? '   (from here on the new image is current: failures roll forward)' : ''}`),
+  );
+}

@@ -1,0 +1,96 @@
+// Processes the pending events of one identifier in the order received, under its lock.
+import { LockBusyError, OneTransportError, VmcError } from '../errors';
+import { executePlan } from '../exec/executor';
+import { acquireLock } from '../exec/lock';
+import { isDue, RetryPolicy } from '../spool/retry-policy';
+import { listSpool, removeEntry, SpoolEntry, updateEntry } from '../spool/spool';
+import type { HookDeps } from './deps';
+import { logPlan, planEvent, recoverIdentifier } from './plan-event';
+
+export interface EntryResult {
+  readonly entry: SpoolEntry;
+  readonly outcome: 'done' | 'nothing' | 'failed' | 'waiting' | 'busy';
+  readonly error?: unknown;
+}
+
+/** The retry policy from the configuration. */
+export function retryPolicy(deps: HookDeps): RetryPolicy {
+  const c = deps.config;
+  return { baseDelayMs: c.retryDelayMs, maxDelayMs: c.retryMaxDelayMs, warnAfter: c.retryWarnAfter };
+}
+
+function explain(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (e instanceof OneTransportError && e.reason === 'connection') return `${msg} (is oned running and VMCHNDL_ON_ENDPOINT right?)`;
+  return msg;
+}
+
+/** Plans and executes one spooled event; the caller holds the identifier's lock. */
+async function processEntry(entry: SpoolEntry, deps: HookDeps): Promise<'done' | 'nothing'> {
+  const p = await planEvent(entry.event, deps);
+  logPlan(p, deps.log);
+  if (p.action === 'nothing') return 'nothing';
+  await executePlan(p, entry.type, deps.exec());
+  deps.log.info('main', `done: ${p.summary}`);
+  return 'done';
+}
+
+export interface ProcessOptions {
+  /** true: try every pending entry now; false: only those whose back-off has passed. */
+  readonly ignoreBackoff: boolean;
+  /** Give up at once when another process holds the lock (drain, automatic retries). */
+  readonly noWait?: boolean;
+}
+
+/**
+ * Takes the lock, finishes an interrupted run, then processes pending entries oldest first.
+ * It stops at the first failure: later events for the same image must not overtake it.
+ */
+export async function processIdentifier(identifier: string, deps: HookDeps, opts: ProcessOptions): Promise<EntryResult[]> {
+  let lock;
+  try {
+    lock = await acquireLock(deps.config.stateDir, identifier, {
+      timeoutMs: opts.noWait ? 0 : deps.config.lockTimeoutMs,
+      sleep: deps.sleep,
+      now: deps.now,
+      onWait: (who) => deps.log.info('lock', `waiting for ${who}, which is handling ${identifier}`),
+      onStale: (who) => deps.log.warn('lock', `took over the lock for ${identifier} left by ${who}, which is gone`),
+    });
+  } catch (e) {
+    if (e instanceof LockBusyError && opts.noWait) {
+      deps.log.info('lock', `${identifier} is being handled by another process; its pending events wait for it`);
+      return listSpool(deps.config.stateDir, identifier).map((entry) => ({ entry, outcome: 'busy' as const }));
+    }
+    throw e;
+  }
+  const results: EntryResult[] = [];
+  try {
+    await recoverIdentifier(identifier, deps);
+    const policy = retryPolicy(deps);
+    let blocked = false;
+    for (let entry of listSpool(deps.config.stateDir, identifier)) {
+      if (blocked || (!opts.ignoreBackoff && !isDue(entry, policy, deps.now()))) {
+        results.push({ entry, outcome: 'waiting' });
+        blocked = true;
+        continue;
+      }
+      entry = updateEntry(deps.config.stateDir, entry, { attempts: entry.attempts + 1, lastAttemptAt: deps.now(), lastError: 'interrupted' });
+      try {
+        const outcome = await processEntry(entry, deps);
+        removeEntry(deps.config.stateDir, entry);
+        results.push({ entry, outcome });
+      } catch (e) {
+        entry = updateEntry(deps.config.stateDir, entry, { lastError: explain(e) });
+        const again = entry.attempts >= policy.warnAfter ? ` It has failed ${entry.attempts} times: look at \`vmcatcher_eventHndl_ON pending\`.` : '';
+        const kept = `${entry.type} for ${identifier} (received ${new Date(entry.receivedAt).toISOString()}, attempt ${entry.attempts}) stays pending and will be retried.${again}`;
+        if (e instanceof VmcError) deps.log.error('main', `${explain(e)} — ${kept}`);
+        else deps.log.error('main', `internal error: ${e instanceof Error ? e.stack || e.message : String(e)} — ${kept}`);
+        results.push({ entry, outcome: 'failed', error: e });
+        blocked = true;
+      }
+    }
+  } finally {
+    lock.release();
+  }
+  return results;
+}
