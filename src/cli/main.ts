@@ -19,6 +19,8 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
         'Without a command it handles the event vmcatcher passes in VMCATCHER_EVENT_* variables.',
     )
     .version(VERSION, '--version', 'print the version')
+    // Options after a command belong to that command (both have --json, for instance).
+    .enablePositionalOptions()
     .option('-n, --dry-run', 'observe and print the plan; change nothing')
     .option('--json', 'with --dry-run: print the plan as JSON on stdout')
     .addHelpText(

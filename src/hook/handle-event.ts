@@ -6,7 +6,8 @@ import type { Plan } from '../plan/types';
 import { listSpool, removeEntry, spooledIdentifiers, spoolEvent } from '../spool/spool';
 import type { HookDeps } from './deps';
 import { logPlan, planEvent } from './plan-event';
-import { EntryResult, processIdentifier } from './process-identifier';
+import { nextAttemptAt } from '../spool/retry-policy';
+import { EntryResult, processIdentifier, retryPolicy } from './process-identifier';
 
 export type { HookDeps } from './deps';
 export { recoverIdentifier } from './plan-event';
@@ -23,6 +24,12 @@ export async function retryPending(deps: HookDeps, ignoreBackoff: boolean, only?
   const ids = spooledIdentifiers(deps.config.stateDir).filter((id) => !only || only.indexOf(id) >= 0);
   const all: EntryResult[] = [];
   for (const id of ids) all.push(...(await processIdentifier(id, deps, { ignoreBackoff, noWait: !ignoreBackoff })));
+  const waiting = all.filter((r) => r.outcome === 'waiting');
+  if (waiting.length) {
+    const policy = retryPolicy(deps);
+    const next = Math.min(...waiting.map((r) => nextAttemptAt(r.entry, policy)));
+    deps.log.info('spool', `${waiting.length} pending event(s) not due yet (back-off); the next is due at ${new Date(next).toISOString()}; \`vmcatcher_eventHndl_ON retry\` tries now`);
+  }
   return all;
 }
 

@@ -124,6 +124,33 @@ export async function runHook(
   return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Starts the command without waiting: `exec` replaces the shell, so a signal reaches node itself. */
+export function startHook(site: Site, env: Record<string, string>, opts: { node?: NodeKind; args?: string[] } = {}): execa.ExecaChildProcess {
+  const nodeDir = opts.node === 'node10' ? NODE10_DIR : path.dirname(process.execPath);
+  const fullEnv = Object.assign({}, site.baseEnv, env);
+  fullEnv.PATH = `${nodeDir}:${fullEnv.PATH}`;
+  const command = ['exec', BIN].concat(opts.args || []).map((a) => (a === 'exec' ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ');
+  return execa('/bin/sh', ['-c', command], { env: fullEnv, extendEnv: false, cwd: site.root, reject: false, stdin: 'ignore' });
+}
+
+/** Files in one of our state subdirectories (spool entries, open journals, locks). */
+export function stateFiles(site: Site, sub: 'spool' | 'journal' | 'locks'): string[] {
+  try {
+    return fs.readdirSync(path.join(site.stateDir, sub)).filter((f) => /\.(json|jsonl|lock)$/.test(f));
+  } catch (_) {
+    return [];
+  }
+}
+
+/** Waits until `cond` holds, polling; throws after `ms`. */
+export async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /** The calls the simulator received that change something. */
 export function writeCalls(sim: Simulator): string[] {
   const reads = /\.(info|version)$/;
