@@ -34,3 +34,39 @@ export function expireEvent(site: Site, over: Record<string, string | undefined>
 export function imageListSays(state: number, identifier = ALPHA): Record<string, string> {
   return { FAKE_VMCATCHER_IMAGE_LIST: `${identifier}\\t${state}\\t6329b498-ec58-4685-ad7d-8a427fce0ef3\\n` };
 }
+
+/** What an admin does with onechown/onechmod/onedisable, through the project's client. */
+export async function publish(site: Site, id: number, p: { uid?: number; gid?: number; mode?: string; disabled?: boolean }): Promise<void> {
+  const { createOneClient } = await import('../../src/one/client');
+  const one = createOneClient({ endpoint: site.sim.url, session: fs.readFileSync(site.authFile, 'utf8').trim() });
+  if (p.uid !== undefined || p.gid !== undefined) await one.imageChown(id, p.uid === undefined ? -1 : p.uid, p.gid === undefined ? -1 : p.gid);
+  if (p.mode) {
+    const bits: (0 | 1)[] = [];
+    for (const ch of p.mode) {
+      const d = Number(ch);
+      bits.push(((d >> 2) & 1) as 0 | 1, ((d >> 1) & 1) as 0 | 1, (d & 1) as 0 | 1);
+    }
+    await one.imageChmod(id, bits);
+  }
+  if (p.disabled) await one.imageEnable(id, false);
+}
+
+/** The site's images in a form two runs can be compared by: ids and timestamps left out. */
+export function normalizedImages(site: Site, identifiers: readonly string[] = [ALPHA]) {
+  return site.sim
+    .images()
+    .map((i) => {
+      const id = identifiers.filter((x) => i.name === x || i.name.indexOf(x + ' ') === 0)[0];
+      return {
+        name: id === undefined ? i.name : i.name === id ? `${id} (current)` : `${id} (retired)`,
+        uid: i.uid,
+        gid: i.gid,
+        permissions: i.permissions.join(''),
+        state: i.stateName,
+        sha512: (i.template.VMCATCHER_EVENT_SL_CHECKSUM_SHA512 || '').slice(0, 12),
+        retired: Boolean(i.template.VMCHNDL_ON_RETIRED),
+        from: ['UID', 'GID', 'MODE', 'STATE'].map((k) => i.template[`VMCHNDL_ON_RETIRED_FROM_${k}`] || '').join(':'),
+      };
+    })
+    .sort((a, b) => (a.name + a.sha512 < b.name + b.sha512 ? -1 : 1));
+}

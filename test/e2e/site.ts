@@ -125,12 +125,13 @@ export async function runHook(
 }
 
 /** Starts the command without waiting: `exec` replaces the shell, so a signal reaches node itself. */
-export function startHook(site: Site, env: Record<string, string>, opts: { node?: NodeKind; args?: string[] } = {}): execa.ExecaChildProcess {
+export function startHook(site: Site, env: Record<string, string>, opts: { node?: NodeKind; args?: string[]; group?: boolean } = {}): execa.ExecaChildProcess {
   const nodeDir = opts.node === 'node10' ? NODE10_DIR : path.dirname(process.execPath);
   const fullEnv = Object.assign({}, site.baseEnv, env);
   fullEnv.PATH = `${nodeDir}:${fullEnv.PATH}`;
   const command = ['exec', BIN].concat(opts.args || []).map((a) => (a === 'exec' ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ');
-  return execa('/bin/sh', ['-c', command], { env: fullEnv, extendEnv: false, cwd: site.root, reject: false, stdin: 'ignore' });
+  // group: its own process group, so that a test can kill it with its qemu-img, as a reboot would.
+  return execa('/bin/sh', ['-c', command], { env: fullEnv, extendEnv: false, cwd: site.root, reject: false, stdin: 'ignore', detached: Boolean(opts.group) });
 }
 
 /** Files in one of our state subdirectories (spool entries, open journals, locks). */
