@@ -23,12 +23,16 @@ export interface HookResult {
 export async function retryPending(deps: HookDeps, ignoreBackoff: boolean, only?: readonly string[]): Promise<EntryResult[]> {
   const ids = spooledIdentifiers(deps.config.stateDir).filter((id) => !only || only.indexOf(id) >= 0);
   const all: EntryResult[] = [];
-  for (const id of ids) all.push(...(await processIdentifier(id, deps, { ignoreBackoff, noWait: !ignoreBackoff })));
+  for (const id of ids) all.push(...(await processIdentifier(id, deps, { ignoreBackoff, noWait: !ignoreBackoff, automatic: !ignoreBackoff })));
   const waiting = all.filter((r) => r.outcome === 'waiting');
   if (waiting.length) {
     const policy = retryPolicy(deps);
     const next = Math.min(...waiting.map((r) => nextAttemptAt(r.entry, policy)));
-    deps.log.info('spool', `${waiting.length} pending event(s) not due yet (back-off); the next is due at ${new Date(next).toISOString()}; \`vmcatcher_eventHndl_ON retry\` tries now`);
+    const behind = all.filter((r) => r.outcome === 'blocked').length;
+    deps.log.info(
+      'spool',
+      `${waiting.length} pending event(s) not due yet (back-off)${behind ? `, ${behind} more queued behind them` : ''}; the next is due at ${new Date(next).toISOString()}; \`vmcatcher_eventHndl_ON retry\` tries now`,
+    );
   }
   return all;
 }
@@ -80,7 +84,7 @@ export async function handleEvent(event: Event, deps: HookDeps, dryRun = false):
   }
   const results = await processIdentifier(event.identifier, deps, { ignoreBackoff: true });
   const mine = results.filter((r) => r.entry.id === entry.id)[0];
-  if (!mine || mine.outcome === 'failed' || mine.outcome === 'waiting' || mine.outcome === 'busy') {
+  if (!mine || mine.outcome !== 'done' && mine.outcome !== 'nothing') {
     const first = results.filter((r) => r.outcome === 'failed')[0];
     if (first && first.entry.id !== entry.id) {
       throw new OperationFailedError(`an earlier ${first.entry.type} for ${event.identifier} failed again; this event stays queued behind it and will be retried`, first.error);

@@ -1,5 +1,5 @@
 // Processes the pending events of one identifier in the order received, under its lock.
-import { LockBusyError, OneTransportError, VmcError } from '../errors';
+import { LockBusyError, VmcError } from '../errors';
 import { executePlan } from '../exec/executor';
 import { acquireLock } from '../exec/lock';
 import { isDue, RetryPolicy } from '../spool/retry-policy';
@@ -9,7 +9,8 @@ import { logPlan, planEvent, recoverIdentifier } from './plan-event';
 
 export interface EntryResult {
   readonly entry: SpoolEntry;
-  readonly outcome: 'done' | 'nothing' | 'failed' | 'waiting' | 'busy';
+  /** waiting: its back-off has not passed; blocked: an older event for the same image goes first. */
+  readonly outcome: 'done' | 'nothing' | 'failed' | 'waiting' | 'blocked' | 'busy';
   readonly error?: unknown;
 }
 
@@ -20,9 +21,7 @@ export function retryPolicy(deps: HookDeps): RetryPolicy {
 }
 
 function explain(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  if (e instanceof OneTransportError && e.reason === 'connection') return `${msg} (is oned running and VMCHNDL_ON_ENDPOINT right?)`;
-  return msg;
+  return e instanceof Error ? e.message : String(e);
 }
 
 /** Plans and executes one spooled event; the caller holds the identifier's lock. */
@@ -38,6 +37,8 @@ async function processEntry(entry: SpoolEntry, deps: HookDeps): Promise<'done' |
 export interface ProcessOptions {
   /** true: try every pending entry now; false: only those whose back-off has passed. */
   readonly ignoreBackoff: boolean;
+  /** An automatic retry (next vmcatcher run, drain): it advances the back-off. */
+  readonly automatic?: boolean;
   /** Give up at once when another process holds the lock (drain, automatic retries). */
   readonly noWait?: boolean;
 }
@@ -69,12 +70,21 @@ export async function processIdentifier(identifier: string, deps: HookDeps, opts
     const policy = retryPolicy(deps);
     let blocked = false;
     for (let entry of listSpool(deps.config.stateDir, identifier)) {
-      if (blocked || (!opts.ignoreBackoff && !isDue(entry, policy, deps.now()))) {
+      if (blocked) {
+        results.push({ entry, outcome: 'blocked' });
+        continue;
+      }
+      if (!opts.ignoreBackoff && !isDue(entry, policy, deps.now())) {
         results.push({ entry, outcome: 'waiting' });
         blocked = true;
         continue;
       }
-      entry = updateEntry(deps.config.stateDir, entry, { attempts: entry.attempts + 1, lastAttemptAt: deps.now(), lastError: 'interrupted' });
+      entry = updateEntry(deps.config.stateDir, entry, {
+        attempts: entry.attempts + 1,
+        retries: (entry.retries || 0) + (opts.automatic && entry.attempts > 0 ? 1 : 0),
+        lastAttemptAt: deps.now(),
+        lastError: 'interrupted',
+      });
       try {
         const outcome = await processEntry(entry, deps);
         removeEntry(deps.config.stateDir, entry);

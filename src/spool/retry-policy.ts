@@ -9,11 +9,15 @@ export interface RetryPolicy {
   readonly warnAfter: number;
 }
 
-/** The time an entry is due again; its first retry is due at once (the next vmcatcher run). */
+/**
+ * The time an entry is due for an automatic retry. The first is due at once (the next vmcatcher run);
+ * each failed automatic retry doubles the wait. Attempts made because a newer event for the same image
+ * arrived do not count: they are not hammering, they are new work.
+ */
 export function nextAttemptAt(e: SpoolEntry, p: RetryPolicy): number {
-  if (e.attempts <= 1 || e.lastAttemptAt === undefined) return e.lastAttemptAt || e.receivedAt;
-  const delay = Math.min(p.maxDelayMs, p.baseDelayMs * Math.pow(2, Math.min(30, e.attempts - 2)));
-  return e.lastAttemptAt + delay;
+  const retries = e.retries || 0;
+  if (retries === 0 || e.lastAttemptAt === undefined) return e.lastAttemptAt || e.receivedAt;
+  return e.lastAttemptAt + Math.min(p.maxDelayMs, p.baseDelayMs * Math.pow(2, Math.min(30, retries - 1)));
 }
 
 /** Tells whether an entry should be tried now by an automatic retry. */

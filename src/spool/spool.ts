@@ -15,6 +15,8 @@ export interface SpoolEntry {
   /** The event as parsed when it arrived: variables and absolute paths, all that processing needs. */
   readonly event: ImageEvent;
   readonly attempts: number;
+  /** Of the attempts, those made by automatic retries (next vmcatcher run, drain): they set the back-off. */
+  readonly retries?: number;
   readonly lastAttemptAt?: number;
   readonly lastError?: string;
 }
@@ -88,7 +90,7 @@ export function listSpool(stateDir: string, identifier?: string, onBad?: (file: 
 }
 
 /** Records an attempt (before it starts: a killed attempt still counts) or its error. */
-export function updateEntry(stateDir: string, entry: SpoolEntry, change: Partial<Pick<SpoolEntry, 'attempts' | 'lastAttemptAt' | 'lastError'>>): SpoolEntry {
+export function updateEntry(stateDir: string, entry: SpoolEntry, change: Partial<Pick<SpoolEntry, 'attempts' | 'retries' | 'lastAttemptAt' | 'lastError'>>): SpoolEntry {
   const next = Object.assign({}, entry, change) as SpoolEntry;
   writeDurably(path.join(spoolDir(stateDir), `${entry.id}.json`), JSON.stringify(next));
   return next;

@@ -30,9 +30,10 @@ export function expireEvent(site: Site, over: Record<string, string | undefined>
   return eventEnv(site, '12-ExpirePostfix.env', over);
 }
 
-/** What vmcatcher_image -l prints for the identifier (state 3 = subscribed and in a valid list). */
-export function imageListSays(state: number, identifier = ALPHA): Record<string, string> {
-  return { FAKE_VMCATCHER_IMAGE_LIST: `${identifier}\\t${state}\\t6329b498-ec58-4685-ad7d-8a427fce0ef3\\n` };
+/** What vmcatcher_image -l prints for the identifiers (state 3 = subscribed and in a valid list). */
+export function imageListSays(state: number, ...identifiers: string[]): Record<string, string> {
+  const ids = identifiers.length ? identifiers : [ALPHA];
+  return { FAKE_VMCATCHER_IMAGE_LIST: ids.map((id) => `${id}\\t${state}\\t6329b498-ec58-4685-ad7d-8a427fce0ef3\\n`).join('') };
 }
 
 /** What an admin does with onechown/onechmod/onedisable, through the project's client. */

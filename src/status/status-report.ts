@@ -1,0 +1,126 @@
+// `status`: per identifier, the current image, its retired versions and pending events, as plain data.
+import { ATTR_IDENTIFIER, ATTR_RETIRED, ATTR_VERSION, EVENT_VAR_PREFIX } from '../attributes';
+import { bitsToOctal, bitsToRwx } from '../one/permissions';
+import { IMAGE_STATE, ImageRecord } from '../one/types';
+import { imagesOf, selectImages } from '../plan/select-images';
+import type { SpoolEntry } from '../spool/spool';
+
+/** `current`: the image a new event would rotate; `duplicate`: another candidate (a warning case); `retired`: an old version. */
+export type ImageRole = 'current' | 'duplicate' | 'retired';
+
+export interface ImageView {
+  readonly role: ImageRole;
+  readonly id: number;
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly owner: string;
+  readonly group: string;
+  /** OpenNebula's form, as `oneimage show` prints the three triples: `um-u--u--`. */
+  readonly mode: string;
+  /** The same as `oneimage chmod` takes it: `644`. */
+  readonly octal: string;
+  readonly state: string;
+  readonly runningVms: number;
+  readonly vms: readonly number[];
+  /** REGTIME as ISO 8601 (UTC). */
+  readonly registered: string;
+  readonly datastoreId: number;
+  readonly datastore: string;
+  /** The image list's version (VMCATCHER_EVENT_HV_VERSION), if recorded. */
+  readonly version: string | null;
+  /** When we retired it (VMCHNDL_ON_RETIRED), if we did. */
+  readonly retiredAt: string | null;
+}
+
+export interface PendingView {
+  readonly type: string;
+  readonly received: string;
+  readonly attempts: number;
+  readonly lastError: string | null;
+}
+
+export interface IdentifierStatus {
+  readonly identifier: string;
+  readonly title: string | null;
+  readonly current: ImageView | null;
+  readonly duplicates: readonly ImageView[];
+  readonly retired: readonly ImageView[];
+  readonly pending: readonly PendingView[];
+  /** An earlier run did not finish: `recover` (or the next event) completes or rolls it back. */
+  readonly interrupted: boolean;
+}
+
+export interface StatusReport {
+  readonly identifiers: readonly IdentifierStatus[];
+}
+
+/** The name of an image state number, e.g. READY. */
+export function imageStateName(state: number): string {
+  for (const k of Object.keys(IMAGE_STATE) as (keyof typeof IMAGE_STATE)[]) if (IMAGE_STATE[k] === state) return k;
+  return `STATE_${state}`;
+}
+
+/** One image as status shows it. */
+export function imageView(img: ImageRecord, role: ImageRole): ImageView {
+  return {
+    role,
+    id: img.id,
+    name: img.name,
+    uid: img.uid,
+    gid: img.gid,
+    owner: img.uname,
+    group: img.gname,
+    mode: bitsToRwx(img.permissions),
+    octal: bitsToOctal(img.permissions),
+    state: imageStateName(img.state),
+    runningVms: img.runningVms,
+    vms: img.vms,
+    registered: new Date(img.regtime * 1000).toISOString(),
+    datastoreId: img.datastoreId,
+    datastore: img.datastore,
+    version: img.template[ATTR_VERSION] || null,
+    retiredAt: img.template[ATTR_RETIRED] || null,
+  };
+}
+
+/** Every identifier this tool manages: on an image, in the spool, or with an interrupted run. */
+export function managedIdentifiers(images: readonly ImageRecord[], pending: readonly SpoolEntry[], interrupted: readonly string[]): string[] {
+  const ids: string[] = [];
+  const add = (id: string | undefined) => {
+    if (id && ids.indexOf(id) < 0) ids.push(id);
+  };
+  for (const img of images) if (img.state !== IMAGE_STATE.DELETE) add(img.template[ATTR_IDENTIFIER]);
+  for (const e of pending) add(e.identifier);
+  for (const id of interrupted) add(id);
+  return ids.sort();
+}
+
+/** Builds the report for the given identifiers (all managed ones when none are given). Pure. */
+export function collectStatus(input: {
+  images: readonly ImageRecord[];
+  pending: readonly SpoolEntry[];
+  interrupted: readonly string[];
+  identifiers: readonly string[];
+  retiredNamePattern: string;
+}): StatusReport {
+  const ids = input.identifiers.length ? input.identifiers : managedIdentifiers(input.images, input.pending, input.interrupted);
+  return {
+    identifiers: ids.map((identifier) => {
+      const sel = selectImages(input.images, identifier, input.retiredNamePattern);
+      const newest = imagesOf(input.images, identifier).sort((a, b) => b.regtime - a.regtime || b.id - a.id)[0];
+      const titled = sel.current || newest;
+      return {
+        identifier,
+        title: (titled && titled.template[`${EVENT_VAR_PREFIX}DC_TITLE`]) || null,
+        current: sel.current ? imageView(sel.current, 'current') : null,
+        duplicates: sel.others.map((i) => imageView(i, 'duplicate')),
+        retired: sel.retired.map((i) => imageView(i, 'retired')),
+        pending: input.pending
+          .filter((e) => e.identifier === identifier)
+          .map((e) => ({ type: e.type, received: new Date(e.receivedAt).toISOString(), attempts: e.attempts, lastError: e.lastError || null })),
+        interrupted: input.interrupted.indexOf(identifier) >= 0,
+      };
+    }),
+  };
+}
