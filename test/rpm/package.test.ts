@@ -1,0 +1,221 @@
+// The RPM for SL6/EL6: what rpm -qp says about the package npm run rpm builds, checked against
+// what rpm 4.8 (EL6) can install, and the generated configuration file and man page.
+import execa from 'execa';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readConfig } from '../../src/config/read-config';
+import { parseConfigText } from '../../src/config/parse-file';
+import { SETTINGS } from '../../src/config/settings';
+import { REPO } from '../e2e/site';
+import { buildRpm, BuiltRpm, extractRpm, NAME, rpmLines, rpmQuery, VERSION } from './rpm-tools';
+
+// rpmlib features rpm 4.8 provides (lib/rpmds.c rpmlibProvides[] of rpm 4.8; ScriptletExpansion
+// came in 4.9, TildeInVersions in 4.10, RichDependencies in 4.12, Caret/DynamicBuildRequires in 4.15).
+const RPM48_RPMLIB: Record<string, string> = {
+  VersionedDependencies: '3.0.3-1',
+  CompressedFileNames: '3.0.4-1',
+  PayloadIsBzip2: '3.0.5-1',
+  PayloadIsXz: '5.2-1',
+  PayloadIsLzma: '4.4.2-1',
+  PayloadFilesHavePrefix: '4.0-1',
+  ExplicitPackageProvide: '4.0-1',
+  HeaderLoadSortsTags: '4.0.1-1',
+  ScriptletInterpreterArgs: '4.0.3-1',
+  PartialHardlinkSets: '4.0.4-1',
+  ConcurrentAccess: '4.1-1',
+  BuiltinLuaScripts: '4.2.2-1',
+  FileDigests: '4.6.0-1',
+  FileCaps: '4.6.1-1',
+};
+const DOCS = ['ChangeLog', 'LICENSE', 'README.md', 'vmcatcher-cron.cfg'].filter((f) => f === 'vmcatcher-cron.cfg' || fs.existsSync(path.join(REPO, f)));
+
+let built: BuiltRpm;
+let root: string;
+beforeAll(async () => {
+  built = await buildRpm();
+  root = path.join(built.out, 'root');
+  extractRpm(built.rpm, root);
+});
+afterAll(() => {
+  if (built) fs.rmSync(built.out, { recursive: true, force: true });
+});
+
+describe('the binary RPM', () => {
+  it('is noarch, named and versioned from package.json', () => {
+    expect(rpmQuery(built.rpm, '--qf', '%{NAME} %{VERSION} %{RELEASE} %{ARCH}')).toBe(`${NAME} ${VERSION} 1 noarch`);
+    expect(fs.existsSync(path.join(REPO, 'LICENSE'))).toBe(true);
+  });
+
+  it('holds exactly the expected files', () => {
+    const expected = [
+      '/etc/vmcatcher_eventHndl_ON.conf',
+      '/usr/bin/vmcatcher_eventHndl_ON',
+      '/usr/lib/vmcatcher_eventHndl_ON',
+      '/usr/lib/vmcatcher_eventHndl_ON/vmcatcher_eventHndl_ON.js',
+      '/usr/share/doc/vmcatcher_eventHndl_ON',
+      ...DOCS.map((f) => `/usr/share/doc/vmcatcher_eventHndl_ON/${f}`),
+      '/usr/share/man/man8/vmcatcher_eventHndl_ON.8.gz',
+      '/var/lib/vmcatcher_eventHndl_ON',
+    ].sort();
+    expect(rpmLines(built.rpm, '-l').sort()).toEqual(expected);
+  });
+
+  it('gives each file its mode, owner and flags: launcher 0755, conf %config(noreplace), state dir 0750', () => {
+    const rows = rpmLines(built.rpm, '--qf', '[%{FILENAMES} %{FILEMODES:perms} %{FILEUSERNAME}:%{FILEGROUPNAME} %{FILEFLAGS:fflags}.\\n]');
+    const by: Record<string, string> = {};
+    for (const r of rows) by[r.split(' ')[0]] = r.split(' ').slice(1).join(' ');
+    expect(by['/usr/bin/vmcatcher_eventHndl_ON']).toBe('-rwxr-xr-x root:root .');
+    expect(by['/usr/lib/vmcatcher_eventHndl_ON/vmcatcher_eventHndl_ON.js']).toBe('-rw-r--r-- root:root .');
+    expect(by['/etc/vmcatcher_eventHndl_ON.conf']).toBe('-rw-r--r-- root:root cn.');
+    expect(by['/var/lib/vmcatcher_eventHndl_ON']).toBe('drwxr-x--- root:root .');
+    expect(by['/usr/share/man/man8/vmcatcher_eventHndl_ON.8.gz']).toBe('-rw-r--r-- root:root d.');
+    for (const f of DOCS) expect(by[`/usr/share/doc/vmcatcher_eventHndl_ON/${f}`]).toBe('-rw-r--r-- root:root d.');
+    // %post gives the state directory to oneadmin: rpm -V must not report that as a change.
+    const verify = rpmLines(built.rpm, '--qf', '[%{FILENAMES} %{FILEVERIFYFLAGS:hex}\\n]').filter((l) => l.indexOf('/var/lib/') === 0)[0];
+    expect(Number(verify.split(' ')[1]) & 0x18).toBe(0);
+  });
+
+  it('requires nodejs >= 10, qemu-img and tar, and only rpmlib features rpm 4.8 has', () => {
+    const requires = rpmLines(built.rpm, '--requires');
+    expect(requires.filter((r) => r.indexOf('rpmlib(') !== 0).sort()).toEqual(['/bin/sh', 'nodejs >= 10', 'qemu-img', 'tar']);
+    const rpmlib = requires.filter((r) => r.indexOf('rpmlib(') === 0);
+    expect(rpmlib.length).toBeGreaterThan(0);
+    for (const r of rpmlib) {
+      const m = /^rpmlib\((\w+)\) <= (\S+)$/.exec(r);
+      expect(m, r).not.toBeNull();
+      expect(RPM48_RPMLIB[m![1]], `${r} is unknown to rpm 4.8`).toBe(m![2]);
+    }
+    expect(requires.join('\n')).not.toMatch(/Zstd|RichDependencies|TildeInVersions|CaretInVersions|DynamicBuildRequires| (or|and|if|with) /);
+  });
+
+  it('provides and obsoletes the Python package vmcatcher_eventHndlExpl', () => {
+    expect(rpmLines(built.rpm, '--provides')).toContain(`vmcatcher_eventHndlExpl = ${VERSION}-1`);
+    expect(rpmLines(built.rpm, '--obsoletes')).toEqual([`vmcatcher_eventHndlExpl < ${VERSION}-1`]);
+  });
+
+  it('has a gzip or xz payload and the digests rpm 4.8 checks (header SHA1, MD5), binary and source alike', () => {
+    for (const f of [built.rpm, built.srpm]) {
+      expect(['gzip', 'xz']).toContain(rpmQuery(f, '--qf', '%{PAYLOADCOMPRESSOR}'));
+      const check = execFileSync('rpm', ['-Kv', f], { encoding: 'utf8' });
+      expect(check).toMatch(/Header SHA1 digest: OK/);
+      expect(check).toMatch(/MD5 digest: OK/);
+    }
+    expect(rpmLines(built.srpm, '--requires').filter((r) => !/^rpmlib\((CompressedFileNames|FileDigests)\)/.test(r))).toEqual([]);
+  });
+
+  it('has one plain-sh %post scriptlet and nothing EL6 lacks', () => {
+    const scripts = rpmQuery(built.rpm, '--scripts');
+    expect(scripts.match(/^\w+ scriptlet \(using ([^)]+)\)/gm)).toEqual(['postinstall scriptlet (using /bin/sh)']);
+    expect(scripts).not.toMatch(/systemctl|systemd|%\{|useradd|install-info|\[\[/);
+    expect(rpmQuery(built.rpm, '--triggers')).toBe('');
+  });
+
+  it('%post gives the state directory to oneadmin when that user exists, and is silent otherwise', async () => {
+    const body = rpmQuery(built.rpm, '--qf', '%{POSTIN}');
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vmc-post-'));
+    try {
+      const bin = path.join(tmp, 'bin');
+      fs.mkdirSync(bin);
+      const log = path.join(tmp, 'calls');
+      fs.writeFileSync(path.join(bin, 'chown'), `#!/bin/sh\necho "chown $*" >> ${log}\n`, { mode: 0o755 });
+      const run = async (idScript: string) => {
+        fs.writeFileSync(path.join(bin, 'id'), `#!/bin/sh\n${idScript}\n`, { mode: 0o755 });
+        if (fs.existsSync(log)) fs.unlinkSync(log);
+        const r = await execa('/bin/sh', ['-e', '-c', body], { env: { PATH: `${bin}:/usr/bin:/bin` }, extendEnv: false, reject: false });
+        return { code: r.exitCode, calls: fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '' };
+      };
+      expect(await run('[ "$1" = -gn ] && echo cloud; exit 0')).toEqual({ code: 0, calls: 'chown oneadmin:cloud /var/lib/vmcatcher_eventHndl_ON\n' });
+      expect(await run('exit 1')).toEqual({ code: 0, calls: '' });
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('comes from a source RPM that rebuilds, offline and without npm, into the same files', async () => {
+    const top = path.join(built.out, 'rebuild');
+    const r = await execa('rpmbuild', ['--rebuild', '--define', `_topdir ${top}`, built.srpm], {
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: top, LC_ALL: 'C' },
+      extendEnv: false,
+      reject: false,
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toMatch(/\bnpm\b|\bnode\b|esbuild|https?:/);
+    const files = (f: string) => rpmLines(f, '--qf', '[%{FILENAMES} %{FILEDIGESTS} %{FILEMODES:perms}\\n]');
+    expect(files(path.join(top, 'RPMS/noarch', path.basename(built.rpm)))).toEqual(files(built.rpm));
+  });
+
+  it('has a %changelog made from ChangeLog (empty when there is none)', () => {
+    const file = path.join(REPO, 'ChangeLog');
+    const headers = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').match(/^\d{4}-\d{2}-\d{2}\s+.*<[^>]+>\s*$/gm) || [] : [];
+    const entries = rpmQuery(built.rpm, '--changelog').match(/^\* \w{3} \w{3} \d{2} \d{4} /gm) || [];
+    expect(entries.length).toBe(headers.length);
+  });
+});
+
+describe('the generated configuration file', () => {
+  const conf = () => fs.readFileSync(path.join(root, 'etc/vmcatcher_eventHndl_ON.conf'), 'utf8');
+
+  it('sets nothing as shipped, and names every setting, commented with its default and its doc', () => {
+    expect(parseConfigText(conf(), 'conf')).toEqual({ values: {}, problems: [] });
+    const text = conf();
+    for (const s of SETTINGS) {
+      expect(text).toMatch(new RegExp(`^#${s.key}=`, 'm'));
+      expect(text.replace(/\n# /g, ' ')).toContain(s.doc.split(' ').slice(0, 6).join(' '));
+    }
+  });
+
+  it('gives, with every line uncommented, exactly the configuration of the defaults', () => {
+    const uncommented = conf().replace(/^#(VMCHNDL_ON_\w+=)/gm, '$1');
+    const parsed = parseConfigText(uncommented, 'conf');
+    expect(parsed.problems).toEqual([]);
+    expect(Object.keys(parsed.values).sort()).toEqual(SETTINGS.map((s) => s.key).sort());
+    for (const s of SETTINGS) expect(parsed.values[s.key]).toBe(s.default === undefined ? '' : s.default);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vmc-conf-'));
+    try {
+      fs.writeFileSync(path.join(tmp, 'all.conf'), uncommented);
+      fs.writeFileSync(path.join(tmp, 'none.conf'), '');
+      const all = readConfig({ file: path.join(tmp, 'all.conf'), env: {}, flags: {} });
+      const none = readConfig({ file: path.join(tmp, 'none.conf'), env: {}, flags: {} });
+      expect(all.config).toEqual(none.config);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the man page vmcatcher_eventHndl_ON(8)', () => {
+  const troff = () => zlib.gunzipSync(fs.readFileSync(path.join(root, 'usr/share/man/man8/vmcatcher_eventHndl_ON.8.gz'))).toString('utf8');
+  const help = (...args: string[]) => execFileSync(process.execPath, [path.join(root, 'usr/lib', NAME, `${NAME}.js`)].concat(args), { encoding: 'utf8' });
+
+  it('renders without troff warnings', () => {
+    const page = path.join(built.out, 'page.8');
+    fs.writeFileSync(page, troff());
+    const r = execa.sync('groff', ['-man', '-Tutf8', '-ww', '-z', page], { reject: false });
+    expect([r.exitCode, r.stderr]).toEqual([0, '']);
+    expect(troff()).toMatch(new RegExp(`^\\.TH VMCATCHER_EVENTHNDL_ON 8 "\\d{4}-\\d{2}-\\d{2}" "${NAME} ${VERSION.replace(/\./g, '\\.')}"`));
+  });
+
+  it('shows with man -l every section, setting, command and option of the program', () => {
+    const text = execFileSync('man', ['-l', path.join(root, 'usr/share/man/man8/vmcatcher_eventHndl_ON.8.gz')], {
+      encoding: 'utf8',
+      env: Object.assign({}, process.env, { MANWIDTH: '100', MAN_KEEP_FORMATTING: '', PAGER: 'cat', LANG: 'C.UTF-8' }),
+    }).replace(/.\x08/g, '');
+    for (const h of ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'COMMANDS', 'CONFIGURATION', 'EXAMPLES', 'EXIT STATUS', 'FILES']) {
+      expect(text).toMatch(new RegExp(`^${h}$`, 'm'));
+    }
+    expect(text).toMatch(/^ {7}vmcatcher_eventHndl_ON - vmcatcher's event handler for OpenNebula$/m);
+    for (const s of SETTINGS) expect(text).toContain(s.key);
+    const commands = help('--help').split('Commands:')[1].split('\n\n')[0].match(/^ {2}\w+/gm)!.map((c) => c.trim());
+    expect(commands.length).toBeGreaterThan(1);
+    for (const c of commands) {
+      expect(text).toMatch(new RegExp(`^ {3}${c} `, 'm'));
+      for (const flag of help(c, '--help').match(/--[a-z-]+/g)!) expect(text).toContain(flag);
+    }
+    for (const flag of help('--help').match(/--[a-z-]+/g)!) expect(text).toContain(flag);
+    expect(text).toContain('VMCATCHER_CACHE_EVENT="/usr/bin/vmcatcher_eventHndl_ON"');
+  });
+});
