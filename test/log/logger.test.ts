@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger, memorySink } from '../../src/log/logger';
+import { secretsOfSession } from '../../src/log/redact';
+
+describe('logger', () => {
+  it("writes 0.0.8's line format, one record a line", () => {
+    const sink = memorySink();
+    const log = createLogger({ level: 'info', format: 'text', sink, clock: () => new Date(2014, 5, 4, 12, 54, 44, 7).getTime() });
+    log.info('rotate', 'two\nlines');
+    log.debug('rotate', 'hidden');
+    expect(sink.lines).toEqual(['2014-06-04 12:54:44,007;     INFO; vmcatcher_eventHndl_ON; rotate -- two\\nlines\n']);
+  });
+
+  it('writes JSON lines when asked', () => {
+    const sink = memorySink();
+    createLogger({ level: 'debug', format: 'json', sink }).warn('x', 'msg', { id: 7 });
+    expect(JSON.parse(sink.lines[0])).toMatchObject({ level: 'WARNING', program: 'vmcatcher_eventHndl_ON', where: 'x', message: 'msg', id: 7 });
+  });
+
+  it('never writes the session or the password', () => {
+    const sink = memorySink();
+    const log = createLogger({ level: 'debug', format: 'text', sink });
+    log.addSecrets(secretsOfSession('oneadmin:s3cr3t-pass'));
+    log.error('auth', 'failed for oneadmin:s3cr3t-pass and s3cr3t-pass');
+    expect(sink.lines.join('')).not.toContain('s3cr3t-pass');
+    expect(sink.lines.join('')).toContain('***');
+  });
+});
