@@ -11,8 +11,9 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseChangeLog, renderRpmChangelog } from '../rpm/gen/changelog.mjs';
 import { renderConfFile } from '../rpm/gen/conf-file.mjs';
+import { readHelp } from '../rpm/gen/help.mjs';
 import { loadSettings } from '../rpm/gen/settings.mjs';
-import { readHelp, renderManPage } from './man.mjs';
+import { renderManPage } from './man.mjs';
 
 const NAME = 'vmcatcher_eventHndl_ON';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

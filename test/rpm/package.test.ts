@@ -1,17 +1,13 @@
 // The RPM for SL6/EL6: what rpm -qp says about the package npm run rpm builds, checked against
-// what rpm 4.8 (EL6) can install, and the generated configuration file and man page.
+// what rpm 4.8 (EL6) can install.
 import execa from 'execa';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as zlib from 'zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readConfig } from '../../src/config/read-config';
-import { parseConfigText } from '../../src/config/parse-file';
-import { SETTINGS } from '../../src/config/settings';
 import { REPO } from '../e2e/site';
-import { buildRpm, BuiltRpm, extractRpm, NAME, rpmLines, rpmQuery, VERSION } from './rpm-tools';
+import { buildRpm, BuiltRpm, NAME, rpmLines, rpmQuery, VERSION } from './rpm-tools';
 
 // rpmlib features rpm 4.8 provides (lib/rpmds.c rpmlibProvides[] of rpm 4.8; ScriptletExpansion
 // came in 4.9, TildeInVersions in 4.10, RichDependencies in 4.12, Caret/DynamicBuildRequires in 4.15).
@@ -34,11 +30,8 @@ const RPM48_RPMLIB: Record<string, string> = {
 const DOCS = ['ChangeLog', 'LICENSE', 'README.md', 'vmcatcher-cron.cfg'].filter((f) => f === 'vmcatcher-cron.cfg' || fs.existsSync(path.join(REPO, f)));
 
 let built: BuiltRpm;
-let root: string;
 beforeAll(async () => {
   built = await buildRpm();
-  root = path.join(built.out, 'root');
-  extractRpm(built.rpm, root);
 });
 afterAll(() => {
   if (built) fs.rmSync(built.out, { recursive: true, force: true });
@@ -153,69 +146,5 @@ describe('the binary RPM', () => {
     const headers = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').match(/^\d{4}-\d{2}-\d{2}\s+.*<[^>]+>\s*$/gm) || [] : [];
     const entries = rpmQuery(built.rpm, '--changelog').match(/^\* \w{3} \w{3} \d{2} \d{4} /gm) || [];
     expect(entries.length).toBe(headers.length);
-  });
-});
-
-describe('the generated configuration file', () => {
-  const conf = () => fs.readFileSync(path.join(root, 'etc/vmcatcher_eventHndl_ON.conf'), 'utf8');
-
-  it('sets nothing as shipped, and names every setting, commented with its default and its doc', () => {
-    expect(parseConfigText(conf(), 'conf')).toEqual({ values: {}, problems: [] });
-    const text = conf();
-    for (const s of SETTINGS) {
-      expect(text).toMatch(new RegExp(`^#${s.key}=`, 'm'));
-      expect(text.replace(/\n# /g, ' ')).toContain(s.doc.split(' ').slice(0, 6).join(' '));
-    }
-  });
-
-  it('gives, with every line uncommented, exactly the configuration of the defaults', () => {
-    const uncommented = conf().replace(/^#(VMCHNDL_ON_\w+=)/gm, '$1');
-    const parsed = parseConfigText(uncommented, 'conf');
-    expect(parsed.problems).toEqual([]);
-    expect(Object.keys(parsed.values).sort()).toEqual(SETTINGS.map((s) => s.key).sort());
-    for (const s of SETTINGS) expect(parsed.values[s.key]).toBe(s.default === undefined ? '' : s.default);
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vmc-conf-'));
-    try {
-      fs.writeFileSync(path.join(tmp, 'all.conf'), uncommented);
-      fs.writeFileSync(path.join(tmp, 'none.conf'), '');
-      const all = readConfig({ file: path.join(tmp, 'all.conf'), env: {}, flags: {} });
-      const none = readConfig({ file: path.join(tmp, 'none.conf'), env: {}, flags: {} });
-      expect(all.config).toEqual(none.config);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
-  });
-});
-
-describe('the man page vmcatcher_eventHndl_ON(8)', () => {
-  const troff = () => zlib.gunzipSync(fs.readFileSync(path.join(root, 'usr/share/man/man8/vmcatcher_eventHndl_ON.8.gz'))).toString('utf8');
-  const help = (...args: string[]) => execFileSync(process.execPath, [path.join(root, 'usr/lib', NAME, `${NAME}.js`)].concat(args), { encoding: 'utf8' });
-
-  it('renders without troff warnings', () => {
-    const page = path.join(built.out, 'page.8');
-    fs.writeFileSync(page, troff());
-    const r = execa.sync('groff', ['-man', '-Tutf8', '-ww', '-z', page], { reject: false });
-    expect([r.exitCode, r.stderr]).toEqual([0, '']);
-    expect(troff()).toMatch(new RegExp(`^\\.TH VMCATCHER_EVENTHNDL_ON 8 "\\d{4}-\\d{2}-\\d{2}" "${NAME} ${VERSION.replace(/\./g, '\\.')}"`));
-  });
-
-  it('shows with man -l every section, setting, command and option of the program', () => {
-    const text = execFileSync('man', ['-l', path.join(root, 'usr/share/man/man8/vmcatcher_eventHndl_ON.8.gz')], {
-      encoding: 'utf8',
-      env: Object.assign({}, process.env, { MANWIDTH: '100', MAN_KEEP_FORMATTING: '', PAGER: 'cat', LANG: 'C.UTF-8' }),
-    }).replace(/.\x08/g, '');
-    for (const h of ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'COMMANDS', 'CONFIGURATION', 'EXAMPLES', 'EXIT STATUS', 'FILES']) {
-      expect(text).toMatch(new RegExp(`^${h}$`, 'm'));
-    }
-    expect(text).toMatch(/^ {7}vmcatcher_eventHndl_ON - vmcatcher's event handler for OpenNebula$/m);
-    for (const s of SETTINGS) expect(text).toContain(s.key);
-    const commands = help('--help').split('Commands:')[1].split('\n\n')[0].match(/^ {2}\w+/gm)!.map((c) => c.trim());
-    expect(commands.length).toBeGreaterThan(1);
-    for (const c of commands) {
-      expect(text).toMatch(new RegExp(`^ {3}${c} `, 'm'));
-      for (const flag of help(c, '--help').match(/--[a-z-]+/g)!) expect(text).toContain(flag);
-    }
-    for (const flag of help('--help').match(/--[a-z-]+/g)!) expect(text).toContain(flag);
-    expect(text).toContain('VMCATCHER_CACHE_EVENT="/usr/bin/vmcatcher_eventHndl_ON"');
   });
 });
