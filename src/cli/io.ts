@@ -13,7 +13,10 @@ export interface Io {
 /** The one place errors become log lines and exit codes. */
 export function reportError(e: unknown, log: Logger): number {
   const code = exitCodeFor(e);
-  if (e instanceof InvalidConfigError) log.error('config', e.message);
+  if (e instanceof InvalidConfigError) {
+    log.error('config', `invalid configuration (${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}):`);
+    for (const p of e.problems) log.error('config', `  ${p}`);
+  }
   else if (e instanceof VmcError) log.error('main', e.message);
   else log.error('main', `internal error: ${e instanceof Error ? e.stack || e.message : String(e)}`);
   return code;
