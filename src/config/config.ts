@@ -24,6 +24,10 @@ const absDir = z
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 
+function oneOf<T extends string>(values: readonly [T, ...T[]]) {
+  return z.enum(values as [T, ...T[]], { errorMap: () => ({ message: `expected ${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}` }) });
+}
+
 const optionalText = z.string().optional().transform((s) => (s === undefined || s.trim() === '' ? undefined : s));
 
 const schema = z.object({
@@ -34,7 +38,7 @@ const schema = z.object({
   insecure: yesNo,
   callTimeout: seconds,
   datastore: nonEmpty,
-  format: z.enum(['raw', 'qcow2']),
+  format: oneOf(['raw', 'qcow2'] as const),
   stagingDir: absDir,
   stateDir: absDir,
   verifyChecksum: yesNo,
@@ -50,8 +54,8 @@ const schema = z.object({
   vmcatcherImage: nonEmpty,
   qemuImg: nonEmpty,
   logFile: optionalText,
-  logFormat: z.enum(['text', 'json']),
-  logLevel: z.enum(['debug', 'info', 'warning', 'error']),
+  logFormat: oneOf(['text', 'json'] as const),
+  logLevel: oneOf(['debug', 'info', 'warning', 'error'] as const),
   queue: yesNo,
   queueSpawn: yesNo,
   retryDelay: seconds,
