@@ -4,6 +4,8 @@ import { Command } from 'commander';
 import { EXIT } from '../errors';
 import { runHook } from './commands/hook';
 import { runRecover } from './commands/recover';
+import { runReplay } from './commands/replay';
+import { runStatus } from './commands/status';
 import { runForget, runPending, runRetry } from './commands/spool-commands';
 import { withCommonOptions } from './common-options';
 import type { Io } from './io';
@@ -22,7 +24,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     // Options after a command belong to that command (both have --json, for instance).
     .enablePositionalOptions()
     .option('-n, --dry-run', 'observe and print the plan; change nothing')
-    .option('--json', 'with --dry-run: print the plan as JSON on stdout')
+    .option('--json', 'print the plan (with --dry-run) or the outcome as JSON on stdout')
     .addHelpText(
       'after',
       `
@@ -42,8 +44,61 @@ Exit codes: 0 done or nothing to do, 1 internal error, 2 the operation failed
   withCommonOptions(program.command('plan'))
     .description('observe the event in the environment and print what it would do; change nothing')
     .option('--json', 'print the plan as JSON on stdout')
-    .addHelpText('after', '\nExample:\n  env $(cat saved-event.env) vmcatcher_eventHndl_ON plan --json')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  What would vmcatcher's event do (variables as vmcatcher sets them)?
+    env VMCATCHER_EVENT_TYPE=AvailablePostfix VMCATCHER_EVENT_DC_IDENTIFIER=1e2b8099-febf-444f-8078-8942ca3e5210 \\
+        VMCATCHER_EVENT_FILENAME=1e2b8099-febf-444f-8078-8942ca3e5210 VMCATCHER_CACHE_DIR_CACHE=/var/lib/vmcatcher/cache \\
+        vmcatcher_eventHndl_ON plan
+  The steps as data (each with its description):
+    vmcatcher_eventHndl_ON plan --json | jq -r '.steps[].description'
+  The same for an image in vmcatcher's cache or a saved event: see \`replay --dry-run\`.`,
+    )
     .action(async (o) => done(await runHook(Object.assign({}, o, { dryRun: true }), io)));
+
+  withCommonOptions(program.command('replay [identifier]'))
+    .description(
+      "handle an image's event again, exactly as the hook would (same lock, spool and journal): rebuilt from vmcatcher's " +
+        'cache.index (AvailablePostfix), or read from a saved event with --env-file',
+    )
+    .option('--cache-dir <dir>', "vmcatcher's cache directory, holding cache.index (default $VMCATCHER_CACHE_DIR_CACHE)")
+    .option('--env-file <file>', 'replay a saved event: KEY=VALUE lines as `env` prints them, or JSON lines as vmcatcher_eventHndlExpl writes')
+    .option('--type <type>', 'the event type to replay (default AvailablePostfix, or the saved one), e.g. ExpirePostfix')
+    .option('-n, --dry-run', 'observe and print the plan; change nothing')
+    .option('--json', 'print the plan (with --dry-run) or the outcome as JSON on stdout')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  Register or rotate an image from vmcatcher's cache, as vmcatcher's AvailablePostfix would:
+    VMCATCHER_CACHE_DIR_CACHE=/var/lib/vmcatcher/cache vmcatcher_eventHndl_ON replay 1e2b8099-febf-444f-8078-8942ca3e5210
+  First look at what it would do:
+    vmcatcher_eventHndl_ON replay --cache-dir /var/lib/vmcatcher/cache 1e2b8099-febf-444f-8078-8942ca3e5210 --dry-run
+  Retire it as an expiry would (asks vmcatcher_image whether it is still subscribed):
+    vmcatcher_eventHndl_ON replay --cache-dir /var/lib/vmcatcher/cache 1e2b8099-febf-444f-8078-8942ca3e5210 --type ExpirePostfix
+  Replay an event saved with \`env > event.env\`, or the last one of an image in vmcatcher_eventHndlExpl's log:
+    vmcatcher_eventHndl_ON replay --env-file event.env
+    vmcatcher_eventHndl_ON replay --env-file /var/log/vmcatcher/events.jsonl 1e2b8099-febf-444f-8078-8942ca3e5210 --dry-run --json`,
+    )
+    .action(async (id: string | undefined, o) => done(await runReplay(o, id, io)));
+
+  withCommonOptions(program.command('status [identifier...]'))
+    .description(
+      'show, per image list entry, the current image and its retired versions in OpenNebula (owner, mode, state, VMs, version) ' +
+        'and pending events; without identifiers every image this tool manages. Reads only.',
+    )
+    .option('--json', 'print the report as JSON on stdout')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  vmcatcher_eventHndl_ON status
+  vmcatcher_eventHndl_ON status 1e2b8099-febf-444f-8078-8942ca3e5210
+  vmcatcher_eventHndl_ON status --json | jq -r '.identifiers[] | [.identifier, .current.id, .current.version] | @tsv'`,
+    )
+    .action(async (ids: string[], o) => done(await runStatus(o, ids, io)));
 
   withCommonOptions(program.command('recover [identifier...]'))
     .description('finish or roll back runs that were interrupted (a crash, a reboot, oned down); safe at any time')

@@ -2,6 +2,7 @@
 import { EXIT } from '../../errors';
 import { parseEvent } from '../../event/parse-event';
 import { handleEvent } from '../../hook/handle-event';
+import { hookResultView } from '../../status/plan-view';
 import { Io, reportError } from '../io';
 import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
 
@@ -13,7 +14,7 @@ export async function runHook(o: CommonOptions & { dryRun?: boolean; json?: bool
     log = rt.log;
     const event = parseEvent(io.env, io.cwd);
     const res = await handleEvent(event, rt.deps, Boolean(o.dryRun));
-    if (o.json && res.plan) io.stdout(JSON.stringify(res.plan, null, 2) + '\n');
+    if (o.json) io.stdout(JSON.stringify(hookResultView(res), null, 2) + '\n');
     return EXIT.OK;
   } catch (e) {
     return reportError(e, log);
