@@ -2,6 +2,7 @@
 // Only this module touches journal files.
 import * as fs from 'fs';
 import * as path from 'path';
+import { syncDir } from '../files/durable';
 import type { Plan } from '../plan/types';
 
 export type JournalRecord =
@@ -136,16 +137,6 @@ export class Journal {
     fs.renameSync(this.file, path.join(doneDir, `${this.identifier}.${runId}.jsonl`));
     syncDir(path.dirname(this.file));
     pruneDone(doneDir, this.identifier, 10);
-  }
-}
-
-function syncDir(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-  } catch (_) {
-    // Some file systems refuse fsync on a directory; the rename is still atomic.
   }
 }
 

@@ -4,6 +4,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ImageEvent } from '../event/parse-event';
+import { syncDir, writeDurably } from '../files/durable';
 
 export interface SpoolEntry {
   readonly v: 1;
@@ -24,31 +25,6 @@ export interface SpoolEntry {
 /** The spool directory under the state directory. */
 export function spoolDir(stateDir: string): string {
   return path.join(stateDir, 'spool');
-}
-
-function syncDir(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-  } catch (_) {
-    // Not every file system syncs directories; rename stays atomic.
-  }
-}
-
-/** Writes a file atomically and durably: temp file, fsync, rename, fsync of the directory. */
-function writeDurably(file: string, data: string): void {
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
-  const fd = fs.openSync(tmp, 'wx', 0o600);
-  try {
-    fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  syncDir(dir);
 }
 
 function pad15(n: number): string {

@@ -1,14 +1,11 @@
 // Formats, paths, expiry decisions, ignored events: the hook end to end, under Node 20 and Node 10.
 import * as fs from 'fs';
 import * as path from 'path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeOva, requireQemuImg, sameImageContent, sha512 } from '../helpers/images';
-import { ALPHA, availableEvent, cacheImage, expireEvent, imageListSays } from './scenario';
-import { eventEnv, makeSite, NodeKind, runHook, Site, writeCalls } from './site';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { makeOva, sameImageContent, sha512 } from '../helpers/images';
+import { ALPHA, availableEvent, cacheImage, currentImages, expireEvent, imageListSays } from './scenario';
+import { eventEnv, NodeKind, runHook, Site, useSite, writeCalls } from './site';
 
-function current(site: Site) {
-  return site.sim.images().filter((i) => i.name === ALPHA);
-}
 
 function allocatedPath(site: Site): string {
   const call = site.sim.calls.filter((c) => c.method === 'one.image.allocate')[0];
@@ -19,13 +16,10 @@ function allocatedPath(site: Site): string {
 }
 
 describe.each<NodeKind>(['node20', 'node10'])('hook variants under %s', (node) => {
+  const getSite = useSite();
   let site: Site;
-  beforeEach(async () => {
-    requireQemuImg();
-    site = await makeSite();
-  });
-  afterEach(async () => {
-    await site.close();
+  beforeEach(() => {
+    site = getSite();
   });
   const hook = (env: Record<string, string>, opts: { cwd?: string } = {}) => runHook(site, env, Object.assign({ node }, opts));
 
@@ -36,7 +30,7 @@ describe.each<NodeKind>(['node20', 'node10'])('hook variants under %s', (node) =
     expect(r.code).toBe(0);
     expect(allocatedPath(site)).toBe(img.file);
     expect(r.stderr).toMatch(/register the cached file in place/);
-    expect(sameImageContent(current(site)[0].source, img.file)).toBe(true);
+    expect(sameImageContent(currentImages(site)[0].source, img.file)).toBe(true);
   });
 
   it('hard-links a raw file into staging when the datastore does not allow the cache directory', async () => {
@@ -45,7 +39,7 @@ describe.each<NodeKind>(['node20', 'node10'])('hook variants under %s', (node) =
     expect(r.code).toBe(0);
     expect(path.dirname(path.dirname(allocatedPath(site)))).toBe(site.stagingDir);
     expect(r.stderr).toMatch(/hard-linked/);
-    expect(sameImageContent(current(site)[0].source, img.file)).toBe(true);
+    expect(sameImageContent(currentImages(site)[0].source, img.file)).toBe(true);
     expect(fs.readdirSync(site.stagingDir)).toEqual([]);
     expect(fs.statSync(img.file).nlink).toBe(1);
   });
@@ -59,14 +53,14 @@ describe.each<NodeKind>(['node20', 'node10'])('hook variants under %s', (node) =
     const r = await hook(availableEvent(site, { file, sha512: sha512(file) }, { VMCATCHER_EVENT_HV_FORMAT: 'OVA' }));
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/OVA/);
-    expect(sameImageContent(current(site)[0].source, ova.diskImage)).toBe(true);
+    expect(sameImageContent(currentImages(site)[0].source, ova.diskImage)).toBe(true);
   });
 
   it('converts to qcow2 when VMCHNDL_ON_FORMAT=qcow2', async () => {
     const img = cacheImage(site, 'raw', 'beta-v1');
     const r = await hook(Object.assign(availableEvent(site, img, { VMCATCHER_EVENT_HV_FORMAT: 'raw' }), { VMCHNDL_ON_FORMAT: 'qcow2' }));
     expect(r.code).toBe(0);
-    const [im] = current(site);
+    const [im] = currentImages(site);
     expect(fs.readFileSync(im.source).subarray(0, 3).toString('latin1')).toBe('QFI');
     expect(im.template.DRIVER).toBe('qcow2');
     expect(sameImageContent(im.source, img.file)).toBe(true);
@@ -81,7 +75,7 @@ describe.each<NodeKind>(['node20', 'node10'])('hook variants under %s', (node) =
     });
     const r = await hook(env, { cwd: site.root });
     expect(r.code).toBe(0);
-    expect(current(site)).toHaveLength(1);
+    expect(currentImages(site)).toHaveLength(1);
   });
 
   it('keeps a description with quotes, backslashes, newlines, brackets and template syntax exactly', async () => {
@@ -89,7 +83,7 @@ describe.each<NodeKind>(['node20', 'node10'])('hook variants under %s', (node) =
     const desc = 'He said "hi" \\ back\\\nline two ] ]]> $NAME {x} <b>&amp; NAME = "evil"\ttab';
     const r = await hook(availableEvent(site, img, { VMCATCHER_EVENT_DC_DESCRIPTION: desc }));
     expect(r.code).toBe(0);
-    const [im] = current(site);
+    const [im] = currentImages(site);
     expect(im.template.VMCATCHER_EVENT_DC_DESCRIPTION).toBe(desc.replace(']]>', ']] >'));
     expect(im.template.NAME).toBeUndefined();
     expect(im.name).toBe(ALPHA);
@@ -99,7 +93,7 @@ describe.each<NodeKind>(['node20', 'node10'])('hook variants under %s', (node) =
   it('on expiry keeps the image while vmcatcher_image says 3, retires it on 1, and changes nothing when it fails', async () => {
     const img = cacheImage(site, 'qcow2', 'alpha-v1');
     expect((await hook(availableEvent(site, img))).code).toBe(0);
-    const id = current(site)[0].id;
+    const id = currentImages(site)[0].id;
     const log = path.join(site.root, 'vmcatcher_image.log');
 
     site.sim.clearCalls();
@@ -132,7 +126,7 @@ describe.each<NodeKind>(['node20', 'node10'])('hook variants under %s', (node) =
     expect((await hook(availableEvent(site, img))).code).toBe(0);
     const r = await hook(Object.assign(expireEvent(site), { FAKE_VMCATCHER_IMAGE_LIST: 'other-image\\t3\\tsub\\n' }));
     expect(r.code).toBe(0);
-    expect(current(site)).toHaveLength(0);
+    expect(currentImages(site)).toHaveLength(0);
   });
 
   it.each(['ProcessPrefix', 'ProcessPostfix', 'AvailablePrefix', 'ExpirePrefix', 'SubscriptionImageNew', 'ImageNew', 'SomethingNew'])(
@@ -152,7 +146,7 @@ describe.each<NodeKind>(['node20', 'node10'])('hook variants under %s', (node) =
     expect((await hook(availableEvent(site, img))).code).toBe(0);
     const r = await hook(Object.assign(expireEvent(site, { VMCATCHER_EVENT_TYPE: 'ExpirePosfix' }), imageListSays(0)));
     expect(r.code).toBe(0);
-    expect(current(site)).toHaveLength(0);
+    expect(currentImages(site)).toHaveLength(0);
   });
 });
 

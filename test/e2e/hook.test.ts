@@ -1,26 +1,20 @@
 // The vmcatcher hook end to end: the bundled command under /bin/sh -c, the oned simulator over HTTP,
 // real images and the real qemu-img; under Node 20 and under Node 10 (the SL6 runtime).
 import * as fs from 'fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { requireQemuImg, sameImageContent } from '../helpers/images';
-import { ALPHA, availableEvent, cacheImage, expireEvent, imageListSays } from './scenario';
-import { makeSite, NodeKind, PASSWORD, runHook, Site, writeCalls } from './site';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { sameImageContent } from '../helpers/images';
+import { ALPHA, availableEvent, cacheImage, currentImages, expireEvent, imageListSays, publish } from './scenario';
+import { NodeKind, PASSWORD, runHook, Site, useSite, writeCalls } from './site';
 
 const IDENTIFIER_ATTRS = { VMCATCHER_EVENT_DC_IDENTIFIER: ALPHA };
 const RETIRED_NAME = new RegExp(`^${ALPHA} \\d{4}-\\d{2}-\\d{2}_\\d{2}-\\d{2}-\\d{2}_\\+0[12]00-CES?T$`);
 
-function current(site: Site) {
-  return site.sim.images().filter((i) => i.name === ALPHA);
-}
 
 describe.each<NodeKind>(['node20', 'node10'])('hook under %s', (node) => {
+  const getSite = useSite();
   let site: Site;
-  beforeEach(async () => {
-    requireQemuImg();
-    site = await makeSite();
-  });
-  afterEach(async () => {
-    await site.close();
+  beforeEach(() => {
+    site = getSite();
   });
   const hook = (env: Record<string, string>, opts: { cwd?: string; args?: string[] } = {}) => runHook(site, env, Object.assign({ node }, opts));
 
@@ -29,7 +23,7 @@ describe.each<NodeKind>(['node20', 'node10'])('hook under %s', (node) => {
     const r = await hook(availableEvent(site, img));
     expect(r.stderr).toContain('register');
     expect(r.code).toBe(0);
-    const [im] = current(site);
+    const [im] = currentImages(site);
     expect(im).toBeDefined();
     expect(im.stateName).toBe('READY');
     expect(im.uid).toBe(0);
@@ -65,9 +59,9 @@ describe.each<NodeKind>(['node20', 'node10'])('hook under %s', (node) => {
     const alice = site.sim.addUser({ name: 'alice', password: 'a', gid: 1 });
     const v1 = cacheImage(site, 'qcow2', 'alpha-v1');
     expect((await hook(availableEvent(site, v1))).code).toBe(0);
-    const oldId = current(site)[0].id;
+    const oldId = currentImages(site)[0].id;
     // The admin publishes it to alice's group, read-only for others, and disables it.
-    await setOwnerModeState(site, oldId, alice, 1, '644', 'DISABLED');
+    await publish(site, oldId, { uid: alice, gid: 1, mode: '644', disabled: true });
 
     // vmcatcher: Expire(old) then Available(new) in the same run.
     const exp = await hook(Object.assign(expireEvent(site), imageListSays(3)));
@@ -77,7 +71,7 @@ describe.each<NodeKind>(['node20', 'node10'])('hook under %s', (node) => {
     const r = await hook(availableEvent(site, v2, { VMCATCHER_EVENT_HV_VERSION: '2.0' }));
     expect(r.code).toBe(0);
 
-    const [now] = current(site);
+    const [now] = currentImages(site);
     expect(now.id).not.toBe(oldId);
     expect(now.template.VMCATCHER_EVENT_SL_CHECKSUM_SHA512).toBe(v2.sha512);
     expect([now.uid, now.gid]).toEqual([alice, 1]);
@@ -103,7 +97,7 @@ describe.each<NodeKind>(['node20', 'node10'])('hook under %s', (node) => {
   it('rotates an image in use: the old one cannot be disabled, a warning says so, the rest is done', async () => {
     const v1 = cacheImage(site, 'qcow2', 'alpha-v1');
     expect((await hook(availableEvent(site, v1))).code).toBe(0);
-    const oldId = current(site)[0].id;
+    const oldId = currentImages(site)[0].id;
     site.sim.setRunningVms(oldId, 2);
     const v2 = cacheImage(site, 'qcow2', 'alpha-v2');
     const r = await hook(availableEvent(site, v2));
@@ -113,7 +107,7 @@ describe.each<NodeKind>(['node20', 'node10'])('hook under %s', (node) => {
     expect(old.name).toMatch(RETIRED_NAME);
     expect(old.stateName).toBe('USED');
     expect(old.template.VMCHNDL_ON_RETIRED).toBeTruthy();
-    expect(current(site)[0].stateName).toBe('READY');
+    expect(currentImages(site)[0].stateName).toBe('READY');
   });
 
   it('takes over images registered by 0.0.8, ignoring its retired ones', async () => {
@@ -126,40 +120,25 @@ describe.each<NodeKind>(['node20', 'node10'])('hook under %s', (node) => {
     expect(site.sim.image(legacyCurrent)!.name).toMatch(RETIRED_NAME);
     expect(site.sim.image(legacyRetired)!.name).toBe(`${ALPHA} 2014-06-04_12-54-44`);
     expect(site.sim.image(legacyExpired)!.name).toBe(`${ALPHA}_EXPIRED_2014-06-04_12-54-44`);
-    expect(current(site)[0].permissions).toEqual([1, 1, 0, 1, 0, 0, 0, 0, 0]);
+    expect(currentImages(site)[0].permissions).toEqual([1, 1, 0, 1, 0, 0, 0, 0, 0]);
   });
 
   it('re-registration after expiry gets back the owner, group, mode and state recorded at retirement', async () => {
     const bob = site.sim.addUser({ name: 'bob', password: 'b', gid: 1 });
     const v1 = cacheImage(site, 'qcow2', 'alpha-v1');
     expect((await hook(availableEvent(site, v1))).code).toBe(0);
-    const firstId = current(site)[0].id;
-    await setOwnerModeState(site, firstId, bob, 1, '604', 'READY');
+    const firstId = currentImages(site)[0].id;
+    await publish(site, firstId, { uid: bob, gid: 1, mode: '604', disabled: false });
     const exp = await hook(Object.assign(expireEvent(site), imageListSays(1)));
     expect(exp.code).toBe(0);
-    expect(current(site)).toHaveLength(0);
+    expect(currentImages(site)).toHaveLength(0);
     // The list is endorsed again: the same identifier comes back.
     const back = await hook(availableEvent(site, v1));
     expect(back.code).toBe(0);
-    const [im] = current(site);
+    const [im] = currentImages(site);
     expect(im.id).not.toBe(firstId);
     expect([im.uid, im.gid]).toEqual([bob, 1]);
     expect(im.permissions).toEqual([1, 1, 0, 0, 0, 0, 1, 0, 0]);
     expect(im.stateName).toBe('READY');
   });
 });
-
-/** What an admin does with onechown/onechmod/onedisable, straight in the simulator. */
-async function setOwnerModeState(site: Site, id: number, uid: number, gid: number, mode: string, state: 'READY' | 'DISABLED'): Promise<void> {
-  const { createOneClient } = await import('../../src/one/client');
-  const one = createOneClient({ endpoint: site.sim.url, session: `oneadmin:${PASSWORD}` });
-  await one.imageChown(id, uid, gid);
-  const bits: (0 | 1)[] = [];
-  for (const ch of mode) {
-    const d = Number(ch);
-    bits.push(((d >> 2) & 1) as 0 | 1, ((d >> 1) & 1) as 0 | 1, (d & 1) as 0 | 1);
-  }
-  await one.imageChmod(id, bits);
-  if (state === 'DISABLED') await one.imageEnable(id, false);
-}
-

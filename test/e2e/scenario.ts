@@ -11,6 +11,11 @@ export interface CachedImage {
   sha512: string;
 }
 
+/** The images named after the identifier: the current one (a test expects at most one). */
+export function currentImages(site: Site, identifier = ALPHA) {
+  return site.sim.images().filter((i) => i.name === identifier);
+}
+
 /** Writes a real image as vmcatcher caches it: `<cache>/<identifier>`, no extension. */
 export function cacheImage(site: Site, format: 'qcow2' | 'raw', pattern: string, identifier = ALPHA, sizeMiB = 2): CachedImage {
   const file = path.join(site.cacheDir, identifier);

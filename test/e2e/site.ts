@@ -4,6 +4,8 @@ import execa from 'execa';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { afterEach, beforeEach } from 'vitest';
+import { requireQemuImg } from '../helpers/images';
 import { startSimulator, Simulator, SimVersion } from '../sim/index';
 
 export const REPO = path.resolve(__dirname, '../..');
@@ -75,6 +77,23 @@ export async function makeSite(opts: { version?: SimVersion; settings?: Record<s
       fs.rmSync(root, { recursive: true, force: true });
     },
   });
+}
+
+/** A fresh site for each test of the enclosing describe (qemu-img required); call the result to get it. */
+export function useSite(opts: Parameters<typeof makeSite>[0] = {}): () => Site {
+  let site: Site | undefined;
+  beforeEach(async () => {
+    requireQemuImg();
+    site = await makeSite(opts);
+  });
+  afterEach(async () => {
+    if (site) await site.close();
+    site = undefined;
+  });
+  return () => {
+    if (!site) throw new Error('useSite: no site outside a test');
+    return site;
+  };
 }
 
 /** Reads one of the real vmcatcher event dumps into variables (comments and blank lines skipped). */

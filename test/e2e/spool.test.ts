@@ -1,9 +1,8 @@
 // Never lose an event: spooled before work, retried with back-off, superseded, queued, listed, forgotten.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { requireQemuImg } from '../helpers/images';
-import { ALPHA, availableEvent, cacheImage } from './scenario';
-import { eventEnv, makeSite, runHook, Site, stateFiles, waitFor, writeCalls } from './site';
+import { ALPHA, availableEvent, cacheImage, currentImages } from './scenario';
+import { eventEnv, runHook, Site, stateFiles, useSite, waitFor, writeCalls } from './site';
 
 const ALLOCATE_FAILS = { type: 'error' as const, code: 0x4000, message: '[one.image.allocate] Not enough space in datastore' };
 
@@ -20,18 +19,12 @@ const PendingJson = z.object({
   ),
 });
 
-function current(site: Site) {
-  return site.sim.images().filter((i) => i.name === ALPHA);
-}
 
 describe('the event spool', () => {
+  const getSite = useSite();
   let site: Site;
-  beforeEach(async () => {
-    requireQemuImg();
-    site = await makeSite();
-  });
-  afterEach(async () => {
-    await site.close();
+  beforeEach(() => {
+    site = getSite();
   });
   const processPostfix = () => eventEnv(site, '17-ProcessPostfix.env');
   const processPrefix = () => eventEnv(site, '01-ProcessPrefix.env');
@@ -43,12 +36,12 @@ describe('the event spool', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Not enough space in datastore/);
     expect(stateFiles(site, 'spool')).toHaveLength(1);
-    expect(current(site)).toHaveLength(0);
+    expect(currentImages(site)).toHaveLength(0);
 
     const again = await runHook(site, processPostfix());
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/retrying 1 pending event/);
-    expect(current(site)).toHaveLength(1);
+    expect(currentImages(site)).toHaveLength(1);
     expect(stateFiles(site, 'spool')).toEqual([]);
   });
 
@@ -71,7 +64,7 @@ describe('the event spool', () => {
     expect((await runHook(site, {}, { args: ['retry'] })).code).toBe(2);
     const ok = await runHook(site, {}, { args: ['retry', ALPHA] });
     expect(ok.code).toBe(0);
-    expect(current(site)).toHaveLength(1);
+    expect(currentImages(site)).toHaveLength(1);
     expect(stateFiles(site, 'spool')).toEqual([]);
   });
 
@@ -83,7 +76,7 @@ describe('the event spool', () => {
     const r = await runHook(site, availableEvent(site, v2));
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/WARNING.*superseded by this event \(the cached file now holds a newer version\)/);
-    expect(current(site)[0].template.VMCATCHER_EVENT_SL_CHECKSUM_SHA512).toBe(v2.sha512);
+    expect(currentImages(site)[0].template.VMCATCHER_EVENT_SL_CHECKSUM_SHA512).toBe(v2.sha512);
     expect(stateFiles(site, 'spool')).toEqual([]);
   });
 
@@ -120,7 +113,7 @@ describe('the event spool', () => {
     expect(stateFiles(site, 'spool')).toHaveLength(1);
     const d = await runHook(site, {}, { args: ['drain'] });
     expect(d.code).toBe(0);
-    expect(current(site)).toHaveLength(1);
+    expect(currentImages(site)).toHaveLength(1);
     expect(stateFiles(site, 'spool')).toEqual([]);
   });
 
@@ -128,7 +121,7 @@ describe('the event spool', () => {
     const img = cacheImage(site, 'qcow2', 'alpha-v1');
     const q = await runHook(site, Object.assign(availableEvent(site, img), { VMCHNDL_ON_QUEUE: 'yes', VMCHNDL_ON_QUEUE_SPAWN: 'yes', VMCHNDL_ON_LOG_FILE: `${site.root}/drain.log` }));
     expect(q.code).toBe(0);
-    await waitFor(() => current(site).length === 1 && current(site)[0].stateName === 'READY' && stateFiles(site, 'spool').length === 0, 20000, 'the background drain');
+    await waitFor(() => currentImages(site).length === 1 && currentImages(site)[0].stateName === 'READY' && stateFiles(site, 'spool').length === 0, 20000, 'the background drain');
   });
 
   it('recover is safe at any time: with nothing wrong it changes nothing', async () => {
