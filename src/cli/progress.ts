@@ -43,52 +43,41 @@ export function barLine(label: string, percent: number, elapsedMs: number, colum
 type Write = (chunk: unknown, ...rest: unknown[]) => boolean;
 
 /**
- * A live bar on a terminal (stderr), redrawn in place at most 10 times a second. Anything else
+ * A live bar on a terminal (stderr), redrawn in place at most 10 times a second. Messages without a
+ * percentage are left to the log, which the runtime also writes to this terminal. Anything else
  * written to the stream while a bar is open (a log line, a warning) first ends the bar's line, so
  * log lines never run into the bar; the next update draws the bar again below them.
  */
 export function ttyProgress(stream: NodeJS.WriteStream, color: boolean, now: () => number = Date.now): Progress {
   const raw: Write = (stream.write as Write).bind(stream);
   let open = false;
-  const patched: Write = (chunk, ...rest) => {
+  (stream as unknown as { write: Write }).write = (chunk, ...rest) => {
     if (open) {
       open = false;
       raw('\n');
     }
     return raw(chunk, ...rest);
   };
-  (stream as unknown as { write: Write }).write = patched;
 
   let what = '';
   let started = 0;
-  let drawnAt = 0;
-  let lastLine = '';
-  return (kind, percent, detail) => {
-    const label = LABELS[kind] || kind;
+  let drawnAt: number | undefined;
+  return (kind, percent) => {
+    if (percent === undefined) return;
     const t = now();
-    if (kind !== what || (percent !== undefined && percent < 100 && lastLine === '')) {
+    const done = percent >= 100;
+    if (kind !== what) {
       if (open) raw('\n');
       open = false;
+      // A bar that never started (a wait that was over at the first look) is not worth drawing.
+      if (done) return;
       what = kind;
       started = t;
-      drawnAt = 0;
-      lastLine = '';
+      drawnAt = undefined;
     }
-    if (percent === undefined) {
-      if (detail) {
-        raw(`${open ? '\r\x1b[K' : ''}${label}: ${detail}\n`);
-        open = false;
-        lastLine = '';
-      }
-      return;
-    }
-    const done = percent >= 100;
-    if (!done && drawnAt && t - drawnAt < 100) return;
-    const line = barLine(label, percent, t - started, stream.columns || 80, color);
-    if (line === lastLine) return;
+    if (!done && drawnAt !== undefined && t - drawnAt < 100) return;
     drawnAt = t;
-    lastLine = done ? '' : line;
-    raw(`\r\x1b[K${line}${done ? '\n' : ''}`);
+    raw(`\r\x1b[K${barLine(LABELS[kind] || kind, percent, t - started, stream.columns || 80, color)}${done ? '\n' : ''}`);
     open = !done;
     if (done) what = '';
   };

@@ -88,6 +88,7 @@ export const StepSchema = z.discriminatedUnion('kind', [
     output: z.string(),
     outputFormat: z.enum(['raw', 'qcow2']),
     ovaMember: z.object({ name: z.string(), offset: z.number(), size: z.number() }).optional(),
+    expectedSha512: z.string().regex(/^[0-9a-f]{128}$/).optional(),
   }),
   step('link', { input: z.string(), output: z.string() }),
   step('rename', { image: imageRef, from: z.string(), to: z.string() }),

@@ -1,0 +1,90 @@
+// `plan` (and the hook's --dry-run): observe, print the steps as text and as data, change nothing.
+import * as fs from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { requireQemuImg } from '../helpers/images';
+import { ALPHA, availableEvent, cacheImage, expireEvent, imageListSays } from '../e2e/scenario';
+import { eventEnv, makeSite, NodeKind, Site, stateFiles } from '../e2e/site';
+import { cli, nonReadCalls, OutcomeSchema, PlanSchema } from './cli-site';
+
+/** An image that 0.0.8 or an earlier run registered, which the admin then gave to alice, published and disabled. */
+function publishedImage(site: Site): { id: number; alice: number } {
+  const alice = site.sim.addUser({ name: 'alice', password: 'a', gid: 1 });
+  const id = site.sim.addImage({
+    name: ALPHA,
+    uid: alice,
+    gid: 1,
+    mode: '644',
+    state: 'DISABLED',
+    template: { VMCATCHER_EVENT_DC_IDENTIFIER: ALPHA, VMCATCHER_EVENT_HV_VERSION: '1.0', VMCATCHER_EVENT_SL_CHECKSUM_SHA512: 'ab'.repeat(64) },
+  });
+  return { id, alice };
+}
+
+describe.each<NodeKind>(['node20', 'node10'])('plan under %s', (node) => {
+  let site: Site;
+  beforeEach(async () => {
+    requireQemuImg();
+    site = await makeSite();
+  });
+  afterEach(async () => {
+    await site.close();
+  });
+
+  it('prints a rotation as data, step by step, and makes only read calls', async () => {
+    const { id, alice } = publishedImage(site);
+    const img = cacheImage(site, 'qcow2', 'alpha-v2');
+    const before = site.sim.images();
+    site.sim.clearCalls();
+    const r = await cli(site, node, ['plan', '--json'], availableEvent(site, img, { VMCATCHER_EVENT_HV_VERSION: '2.0' }));
+    expect(r.code).toBe(0);
+    const p = PlanSchema.parse(JSON.parse(r.stdout));
+    expect(p.action).toBe('rotate');
+    const find = <K extends string>(kind: K, image: number | 'new') => p.steps.filter((s) => s.kind === kind && 'image' in s && s.image === image);
+    expect(find('rename', id)[0]).toMatchObject({ from: ALPHA, to: expect.stringMatching(new RegExp(`^${ALPHA} \\d{4}-\\d{2}-\\d{2}_`)) });
+    expect(find('chown', 'new')[0]).toMatchObject({ uid: alice, gid: 1 });
+    expect(find('chmod', 'new')[0]).toMatchObject({ mode: '644' });
+    expect(find('enable', 'new')[0]).toMatchObject({ enable: false });
+    expect(find('chmod', id)[0]).toMatchObject({ mode: '700', fromMode: '644' });
+    expect(find('mark-retired', id)).toHaveLength(1);
+    expect(p.steps.filter((s) => s.kind === 'allocate')[0]).toMatchObject({ name: ALPHA, template: { VMCATCHER_EVENT_HV_VERSION: '2.0' } });
+    // Nothing changed: only `*.info` calls, the same images, no spool entry, journal or staging directory.
+    expect(site.sim.calls.map((c) => c.method)).toContain('one.imagepool.info');
+    expect(nonReadCalls(site.sim.calls.map((c) => c.method))).toEqual([]);
+    expect(site.sim.images()).toEqual(before);
+    expect(stateFiles(site, 'spool')).toEqual([]);
+    expect(stateFiles(site, 'journal')).toEqual([]);
+    expect(fs.existsSync(site.stagingDir) ? fs.readdirSync(site.stagingDir) : []).toEqual([]);
+
+    // The hook's --dry-run prints the same plan.
+    const dry = await cli(site, node, ['--dry-run', '--json'], availableEvent(site, img, { VMCATCHER_EVENT_HV_VERSION: '2.0' }));
+    expect(dry.code).toBe(0);
+    const q = PlanSchema.parse(JSON.parse(dry.stdout));
+    expect(q.steps.map((s) => s.kind)).toEqual(p.steps.map((s) => s.kind));
+    expect(nonReadCalls(site.sim.calls.map((c) => c.method))).toEqual([]);
+  });
+
+  it('prints the text plan on stderr without --json, and plans a retirement with vmcatcher_image', async () => {
+    const { id } = publishedImage(site);
+    site.sim.clearCalls();
+    const text = await cli(site, node, ['plan'], Object.assign(expireEvent(site), imageListSays(1)));
+    expect(text.code).toBe(0);
+    expect(text.stdout).toBe('');
+    expect(text.stderr).toMatch(/plan -- +1\. /);
+    const r = await cli(site, node, ['plan', '--json'], Object.assign(expireEvent(site), imageListSays(1)));
+    const p = PlanSchema.parse(JSON.parse(r.stdout));
+    expect(p.action).toBe('retire');
+    expect(p.steps.filter((s) => s.kind === 'mark-retired')[0]).toMatchObject({ image: id });
+    expect(nonReadCalls(site.sim.calls.map((c) => c.method))).toEqual([]);
+    expect(site.sim.image(id)!.name).toBe(ALPHA);
+  });
+
+  it('answers an event it ignores with its outcome as data', async () => {
+    const r = await cli(site, node, ['plan', '--json'], eventEnv(site, '01-ProcessPrefix.env'));
+    expect(r.code).toBe(0);
+    expect(OutcomeSchema.parse(JSON.parse(r.stdout))).toEqual({ type: 'ProcessPrefix', identifier: null, outcome: 'ignored', events: [] });
+    const none = await cli(site, node, ['plan']);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toContain('VMCATCHER_EVENT_TYPE is not set');
+    expect(site.sim.calls).toEqual([]);
+  });
+});
