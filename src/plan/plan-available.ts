@@ -100,15 +100,16 @@ export function planAvailable(event: ImageEvent, obs: Observed, config: Config, 
 
   const source = planSource(obs.file, obs.datastore, config, id, run.runId);
   const steps: Step[] = [];
-  if (config.verifyChecksum) {
-    if (event.checksum) steps.push({ kind: 'verify-checksum', file: obs.file.path, expected: event.checksum });
-    else warnings.push('the event carries no VMCATCHER_EVENT_SL_CHECKSUM_SHA512: the file cannot be verified');
-  }
+  const verify = config.verifyChecksum && event.checksum ? event.checksum : undefined;
+  if (config.verifyChecksum && !event.checksum) warnings.push('the event carries no VMCATCHER_EVENT_SL_CHECKSUM_SHA512: the file cannot be verified');
+  // A conversion reads the whole file anyway: the checksum is computed alongside it.
+  const converting = source.steps.length > 0 && source.steps[0].kind === 'convert';
+  if (verify && !converting) steps.push({ kind: 'verify-checksum', file: obs.file.path, expected: verify });
   const listed = (event.vars.VMCATCHER_EVENT_HV_FORMAT || '').toLowerCase();
   if (listed && !obs.file.ovaMember && listed !== obs.file.info.format) {
     warnings.push(`the image list says format ${JSON.stringify(listed)}, but qemu-img finds ${obs.file.info.format}: trusting qemu-img`);
   }
-  steps.push(...source.steps);
+  for (const st of source.steps) steps.push(st.kind === 'convert' && verify ? Object.assign({}, st, { expectedSha512: verify }) : st);
 
   const target: Target = current
     ? {

@@ -47,6 +47,8 @@ export type Step =
       readonly output: string;
       readonly outputFormat: string;
       readonly ovaMember?: { readonly name: string; readonly offset: number; readonly size: number };
+      /** The image list's sha512 of the input, checked while converting (one read of the file's time). */
+      readonly expectedSha512?: string;
     }
   | { readonly kind: 'link'; readonly input: string; readonly output: string }
   | { readonly kind: 'rename'; readonly image: ImageRef; readonly from: string; readonly to: string }

@@ -1,6 +1,7 @@
 // Step `convert`: qemu-img converts the cached file (or an OVA's disk, read in place) into the staging directory.
 import * as path from 'path';
 import type { StepImpl } from './step';
+import { verifySha512 } from './verify-checksum';
 
 type S = {
   kind: 'convert';
@@ -9,14 +10,16 @@ type S = {
   output: string;
   outputFormat: string;
   ovaMember?: { name: string; offset: number; size: number };
+  expectedSha512?: string;
 };
 
 export const convertStep: StepImpl<S> = {
   describe: (s) =>
-    `convert ${s.input}${s.ovaMember ? ` (OVA member ${JSON.stringify(s.ovaMember.name)})` : ''} from ${s.inputFormat} to ${s.outputFormat} into ${s.output} (qemu-img convert)`,
+    `${s.expectedSha512 ? `check the sha512 of ${s.input} against the image list's while converting it` : `convert ${s.input}`}` +
+    `${s.ovaMember ? ` (OVA member ${JSON.stringify(s.ovaMember.name)})` : ''} from ${s.inputFormat} to ${s.outputFormat} into ${s.output} (qemu-img convert)`,
   async apply(s, ctx) {
     await ctx.tools.makeStagingDir(path.dirname(s.output));
-    await ctx.tools.convert({
+    const converting = ctx.tools.convert({
       input: s.input,
       inputFormat: s.inputFormat,
       output: s.output,
@@ -24,6 +27,10 @@ export const convertStep: StepImpl<S> = {
       inputRange: s.ovaMember ? { offset: s.ovaMember.offset, size: s.ovaMember.size } : undefined,
       onProgress: (p) => ctx.progress('convert', p),
     });
+    // Both read the same file at once: the second read comes from the page cache.
+    const hashing = s.expectedSha512 ? ctx.tools.sha512(s.input) : Promise.resolve(undefined);
+    const [, actual] = await Promise.all([converting, hashing]);
+    if (s.expectedSha512) verifySha512(s.input, actual!, s.expectedSha512, ctx);
     ctx.log.info('convert', `converted ${s.input} to ${s.outputFormat}: ${s.output}`);
   },
   async isDone() {

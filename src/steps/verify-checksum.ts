@@ -1,19 +1,24 @@
 // Step `verify-checksum`: the cached file's sha512 must equal the image list's.
 import { OperationFailedError } from '../errors';
+import type { ExecContext } from '../exec/context';
 import type { StepImpl } from './step';
 
 type S = { kind: 'verify-checksum'; file: string; expected: string };
 
+/** Throws when the file's sha512 is not the image list's. */
+export function verifySha512(file: string, actual: string, expected: string, ctx: ExecContext): void {
+  if (actual !== expected) {
+    throw new OperationFailedError(
+      `the sha512 of ${file} is ${actual}, but the image list says ${expected}: the cached file is damaged or was replaced; vmcatcher will download it again`,
+    );
+  }
+  ctx.log.info('verify', `sha512 of ${file} matches the image list`);
+}
+
 export const verifyChecksumStep: StepImpl<S> = {
   describe: (s) => `check the sha512 of ${s.file} against the image list's`,
   async apply(s, ctx) {
-    const actual = await ctx.tools.sha512(s.file, (p) => ctx.progress('checksum', p));
-    if (actual !== s.expected) {
-      throw new OperationFailedError(
-        `the sha512 of ${s.file} is ${actual}, but the image list says ${s.expected}: the cached file is damaged or was replaced; vmcatcher will download it again`,
-      );
-    }
-    ctx.log.info('verify', `sha512 of ${s.file} matches the image list`);
+    verifySha512(s.file, await ctx.tools.sha512(s.file, (p) => ctx.progress('checksum', p)), s.expected, ctx);
   },
   async isDone() {
     return false;

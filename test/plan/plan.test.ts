@@ -9,15 +9,17 @@ describe('plan: AvailablePostfix', () => {
   it('registers a first image privately (mode 600, owned by the caller) after checking and converting', () => {
     const p = plan(event(), observed(), config(), RUN);
     expect(p.action).toBe('register');
-    expect(kinds(p.steps)).toEqual(['verify-checksum', 'convert', 'allocate', 'wait-ready', 'remove-staging', 'chmod']);
+    expect(kinds(p.steps)).toEqual(['convert', 'allocate', 'wait-ready', 'remove-staging', 'chmod']);
+    // The checksum is checked while converting: one read of the file's time.
+    expect(p.steps[0]).toMatchObject({ kind: 'convert', inputFormat: 'qcow2', outputFormat: 'raw', expectedSha512: SUM2 });
     expect(p.commitIndex).toBe(p.steps.length);
-    const alloc = p.steps[2] as Extract<Step, { kind: 'allocate' }>;
+    const alloc = p.steps[1] as Extract<Step, { kind: 'allocate' }>;
     expect(alloc.template.NAME).toBe(ID);
     expect(alloc.template.TYPE).toBe('OS');
     expect(alloc.template.DESCRIPTION).toBe('Alpha Linux base image');
     expect(alloc.template.VMCATCHER_EVENT_SL_CHECKSUM_SHA512).toBe(SUM2);
     expect(alloc.template.PATH).toBe(`/var/tmp/vmcatcher_eventHndl_ON/${ID}.${RUN.runId}/${ID}.raw`);
-    expect(p.steps[5]).toMatchObject({ kind: 'chmod', image: 'new', mode: '600' });
+    expect(p.steps[4]).toMatchObject({ kind: 'chmod', image: 'new', mode: '600' });
   });
 
   it('does nothing when the current image already holds this checksum', () => {
@@ -42,7 +44,6 @@ describe('plan: AvailablePostfix', () => {
     const p = plan(event(), observed({ images: [cur] }), config(), RUN);
     expect(p.action).toBe('rotate');
     expect(kinds(p.steps)).toEqual([
-      'verify-checksum',
       'convert',
       'rename',
       'allocate',
@@ -55,14 +56,14 @@ describe('plan: AvailablePostfix', () => {
       'chmod',
       'mark-retired',
     ]);
-    expect(p.steps[2]).toMatchObject({ image: 7, from: ID, to: `${ID} ${RUN.stamp}` });
-    expect(p.steps[6]).toMatchObject({ image: 'new', uid: 5, gid: 100 });
-    expect(p.steps[7]).toMatchObject({ image: 'new', mode: '644' });
-    expect(p.steps[8]).toMatchObject({ image: 'new', enable: false });
-    expect(p.commitIndex).toBe(9);
-    expect(p.steps[9]).toMatchObject({ image: 7, uid: 0, gid: 0, fromUid: 5, fromGid: 100 });
-    expect(p.steps[10]).toMatchObject({ image: 7, mode: '700', fromMode: '644' });
-    expect(p.steps[11]).toMatchObject({
+    expect(p.steps[1]).toMatchObject({ image: 7, from: ID, to: `${ID} ${RUN.stamp}` });
+    expect(p.steps[5]).toMatchObject({ image: 'new', uid: 5, gid: 100 });
+    expect(p.steps[6]).toMatchObject({ image: 'new', mode: '644' });
+    expect(p.steps[7]).toMatchObject({ image: 'new', enable: false });
+    expect(p.commitIndex).toBe(8);
+    expect(p.steps[8]).toMatchObject({ image: 7, uid: 0, gid: 0, fromUid: 5, fromGid: 100 });
+    expect(p.steps[9]).toMatchObject({ image: 7, mode: '700', fromMode: '644' });
+    expect(p.steps[10]).toMatchObject({
       image: 7,
       attrs: { VMCHNDL_ON_RETIRED_FROM_UID: '5', VMCHNDL_ON_RETIRED_FROM_GID: '100', VMCHNDL_ON_RETIRED_FROM_MODE: '644', VMCHNDL_ON_RETIRED_FROM_STATE: 'DISABLED' },
     });
@@ -130,6 +131,7 @@ describe('plan: AvailablePostfix', () => {
   it('skips checksum verification when configured off, and converts to qcow2 when asked', () => {
     const p = plan(event(), observed({ file: file('raw') }), config({ verifyChecksum: 'no', format: 'qcow2' }), RUN);
     expect(kinds(p.steps)[0]).toBe('convert');
+    expect(p.steps[0]).not.toHaveProperty('expectedSha512');
     expect((p.steps[1] as Extract<Step, { kind: 'allocate' }>).template.DRIVER).toBe('qcow2');
   });
 });
