@@ -10,11 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config/read-config';
 import { parseConfigText } from '../../src/config/parse-file';
 import { SETTINGS } from '../../src/config/settings';
-import { buildRpm, BuiltRpm, extractRpm, NAME, VERSION } from './rpm-tools';
+import { buildRpm, BuiltRpm, extractRpm, NAME, requireManTools, VERSION } from './rpm-tools';
 
 let built: BuiltRpm;
 let root: string;
 beforeAll(async () => {
+  requireManTools();
   built = await buildRpm();
   root = path.join(built.out, 'root');
   extractRpm(built.rpm, root);

@@ -10,11 +10,21 @@ import { REPO, requireBundle } from '../e2e/site';
 export const NAME = 'vmcatcher_eventHndl_ON';
 export const VERSION: string = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version;
 
+function missingTools(tools: string[]): string[] {
+  return tools.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+}
+
 /** Throws (never skips) when a tool the RPM tests need is missing. */
 export function requireRpmTools(): void {
-  const missing = ['rpmbuild', 'rpm', 'rpm2cpio', 'cpio', 'rpmspec'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+  const missing = missingTools(['rpmbuild', 'rpm', 'rpm2cpio', 'cpio', 'rpmspec']);
   if (missing.length) throw new Error(`missing ${missing.join(', ')}: as root, apt-get install -y rpm rpm2cpio cpio (scripts/test.sh does)`);
   requireBundle();
+}
+
+/** Throws (never skips) when the man page cannot be rendered for real. */
+export function requireManTools(): void {
+  const missing = missingTools(['man', 'groff']);
+  if (missing.length) throw new Error(`missing ${missing.join(', ')}: as root, apt-get install -y man-db groff-base`);
 }
 
 export interface BuiltRpm {
