@@ -10,6 +10,7 @@ command -v rpmbuild >/dev/null || need+=(rpm)
 command -v openssl >/dev/null || need+=(openssl)
 command -v script >/dev/null || need+=(bsdutils)
 command -v cpio >/dev/null || need+=(cpio)
+command -v man >/dev/null || need+=(man-db)
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
 npm ci --no-audit --no-fund
 npm test
