@@ -33,10 +33,12 @@ const FILENAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,254}$/;
 const VAR_NAME_RE = /^VMCATCHER_EVENT_[A-Z0-9_]+$/;
 const MAX_VALUE_LENGTH = 65536;
 
-function problemWithText(value: string): string | undefined {
+// Free text (descriptions, titles, comments) may hold control characters, e.g. CR LF line ends from an
+// image list written on Windows: the template code changes them visibly (see one/template.ts), for one
+// cosmetic byte must not keep an image out. Identifiers, file names and paths allow none.
+function problemWithText(value: string, freeText: boolean): string | undefined {
   if (value.indexOf('\uFFFD') >= 0) return 'contains bytes that are not UTF-8';
-  // Newline and tab survive into the image template; other control characters do not belong in an image list.
-  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(value)) return 'contains control characters';
+  if (!freeText && /[\u0000-\u001f\u007f]/.test(value)) return 'contains control characters';
   if (value.length > MAX_VALUE_LENGTH) return `is longer than ${MAX_VALUE_LENGTH} characters`;
   return undefined;
 }
@@ -50,7 +52,7 @@ function describe(value: string): string {
 function dirOf(env: NodeJS.ProcessEnv, key: string, cwd: string): string | undefined {
   const v = env[key];
   if (v === undefined || v === '') return undefined;
-  const p = problemWithText(v);
+  const p = problemWithText(v, false);
   if (p) throw new InvalidEventError(`${key} ${p}`);
   return path.resolve(cwd, v);
 }
@@ -71,7 +73,8 @@ export function parseEvent(env: NodeJS.ProcessEnv, cwd: string): Event {
     const value = env[key];
     if (key.indexOf(EVENT_VAR_PREFIX) !== 0 || value === undefined || value === '') continue;
     if (!VAR_NAME_RE.test(key)) continue;
-    const p = problemWithText(value);
+    // The identifier and file name get their own, stricter checks below.
+    const p = problemWithText(value, true);
     if (p) throw new InvalidEventError(`${key} ${p}`);
     vars[key] = value;
   }

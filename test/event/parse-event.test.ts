@@ -52,10 +52,16 @@ describe('parseEvent on the real vmcatcher 0.6.3 dumps', () => {
     [{ VMCATCHER_EVENT_SL_CHECKSUM_SHA512: 'abc' }, /VMCATCHER_EVENT_SL_CHECKSUM_SHA512 "abc" is not a sha512/],
     [{ VMCATCHER_EVENT_HV_SIZE: '12MB' }, /VMCATCHER_EVENT_HV_SIZE "12MB" is not a number/],
     [{ VMCATCHER_CACHE_DIR_CACHE: '' }, /VMCATCHER_CACHE_DIR_CACHE is missing/],
-    [{ VMCATCHER_EVENT_DC_TITLE: 'bell\u0007' }, /VMCATCHER_EVENT_DC_TITLE contains control characters/],
+    [{ VMCATCHER_CACHE_DIR_CACHE: '/var/lib/vmcatcher/\u0007cache' }, /VMCATCHER_CACHE_DIR_CACHE contains control characters/],
     [{ VMCATCHER_EVENT_DC_TITLE: 'bad \uFFFD byte' }, /VMCATCHER_EVENT_DC_TITLE contains bytes that are not UTF-8/],
   ])('refuses %o', (over, message) => {
     const env: Record<string, string | undefined> = Object.assign(fixture('03-AvailablePostfix.env'), over);
     expect(() => parseEvent(env, '/')).toThrow(message);
+  });
+
+  it('keeps control characters in free text as received: registration changes them visibly', () => {
+    const env = Object.assign(fixture('03-AvailablePostfix.env'), { VMCATCHER_EVENT_DC_TITLE: 'bell\u0007', VMCATCHER_EVENT_DC_DESCRIPTION: 'a\r\nb' });
+    const ev = parseEvent(env, '/');
+    expect(ev.kind !== 'ignored' && [ev.vars.VMCATCHER_EVENT_DC_TITLE, ev.vars.VMCATCHER_EVENT_DC_DESCRIPTION]).toEqual(['bell\u0007', 'a\r\nb']);
   });
 });
