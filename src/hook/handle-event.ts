@@ -1,5 +1,5 @@
 // One event from vmcatcher, start to end: store it, then process what is pending for its image.
-import { OperationFailedError } from '../errors';
+import { InvalidConfigError, OperationFailedError } from '../errors';
 import type { Event } from '../event/parse-event';
 import { Journal } from '../exec/journal';
 import type { Plan } from '../plan/types';
@@ -37,11 +37,18 @@ export async function retryPending(deps: HookDeps, ignoreBackoff: boolean, only?
   return all;
 }
 
+// A configuration problem found while processing (auth file, endpoint, datastore) keeps its exit code, 3,
+// although the event is kept: it waits in the spool until the administrator fixes the configuration.
+function failure(message: string, cause: unknown): Error {
+  if (cause instanceof InvalidConfigError) return new InvalidConfigError(cause.problems.concat([message]));
+  return new OperationFailedError(message, cause);
+}
+
 /** Throws when any entry failed, naming them: the exit code says the work is not done. */
 export function failIfAnyFailed(results: readonly EntryResult[], what: string): void {
   const failed = results.filter((r) => r.outcome === 'failed');
   if (failed.length) {
-    throw new OperationFailedError(`${what}: ${failed.length} event(s) failed again and stay pending (${failed.map((r) => `${r.entry.type} ${r.entry.identifier}`).join(', ')})`, failed[0].error);
+    throw failure(`${what}: ${failed.length} event(s) failed again and stay pending (${failed.map((r) => `${r.entry.type} ${r.entry.identifier}`).join(', ')})`, failed[0].error);
   }
 }
 
@@ -87,9 +94,9 @@ export async function handleEvent(event: Event, deps: HookDeps, dryRun = false):
   if (!mine || mine.outcome !== 'done' && mine.outcome !== 'nothing') {
     const first = results.filter((r) => r.outcome === 'failed')[0];
     if (first && first.entry.id !== entry.id) {
-      throw new OperationFailedError(`an earlier ${first.entry.type} for ${event.identifier} failed again; this event stays queued behind it and will be retried`, first.error);
+      throw failure(`an earlier ${first.entry.type} for ${event.identifier} failed again; this event stays queued behind it and will be retried`, first.error);
     }
-    throw new OperationFailedError(`${event.type} for ${event.identifier} failed; the event is kept and will be retried at the next vmcatcher run (or \`vmcatcher_eventHndl_ON retry\`)`, first ? first.error : undefined);
+    throw failure(`${event.type} for ${event.identifier} failed; the event is kept and will be retried at the next vmcatcher run (or \`vmcatcher_eventHndl_ON retry\`)`, first ? first.error : undefined);
   }
   return { event, outcome: 'processed', results };
 }
