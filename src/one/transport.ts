@@ -35,6 +35,18 @@ function describeNetworkError(err: NodeJS.ErrnoException): string {
   return `${err.message}${code ? ` (${code})` : ''}`;
 }
 
+// How xmlrpc-c starts every answer. Anything else (a proxy's HTML page, text, another service on the
+// port) is refused at once: the sax-based Deserializer spends seconds per megabyte on such text.
+const ANSWER_START = /^\uFEFF?\s*(?:<\?xml[^>]*\?>\s*)?<methodResponse[\s>]/;
+
+/** The start of a body that is no XML-RPC answer, for the message; undefined when it looks like one. */
+function notAnAnswer(raw: Buffer): string | undefined {
+  const head = raw.toString('utf8', 0, 256);
+  if (ANSWER_START.test(head)) return undefined;
+  const shown = head.replace(/\s+/g, ' ').trim().slice(0, 80);
+  return shown ? `it begins ${JSON.stringify(shown)}${raw.length > 80 ? ` (${raw.length} bytes)` : ''}` : 'it is empty';
+}
+
 function mib(bytes: number): string {
   return `${Math.round((bytes / 1048576) * 10) / 10} MiB`;
 }
@@ -48,7 +60,10 @@ export function createTransport(opts: TransportOptions): CallXmlRpc {
     throw new InvalidConfigError([`endpoint ${JSON.stringify(redactSession(opts.endpoint, opts.session))} is not a URL; expected e.g. http://localhost:2633/RPC2`]);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InvalidConfigError([`endpoint ${url.protocol}//${url.host}: expected an http:// or https:// URL`]);
+    // Shown without any user:password@ it may carry; "localhost:2633" (no scheme) parses as scheme "localhost:".
+    url.username = '';
+    url.password = '';
+    throw new InvalidConfigError([`endpoint ${JSON.stringify(url.href)} is not an http:// or https:// URL; expected e.g. http://localhost:2633/RPC2`]);
   }
   const secure = url.protocol === 'https:';
   const where = `${url.protocol}//${url.host}${url.pathname}`;
@@ -125,6 +140,8 @@ export function createTransport(opts: TransportOptions): CallXmlRpc {
             const excerpt = raw.toString('utf8').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
             return fail('http', `${where} answered HTTP ${status} ${res.statusMessage || ''}${excerpt ? `: ${excerpt}` : ''}`.trim());
           }
+          const junk = notAnAnswer(raw);
+          if (junk) return fail('malformed', `${where} sent an answer that is not XML-RPC: ${junk}`);
           const quick = readStringSuccess(raw);
           if (quick) finish(undefined, quick);
           else deserialize(raw);
