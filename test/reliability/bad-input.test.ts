@@ -5,7 +5,7 @@ import * as path from 'path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { requireQemuImg } from '../helpers/images';
 import { ALPHA, availableEvent, cacheImage, expireEvent } from '../e2e/scenario';
-import { PASSWORD, stateFiles, writeCalls } from '../e2e/site';
+import { eventEnv, PASSWORD, stateFiles, writeCalls } from '../e2e/site';
 import type { SimImage } from '../sim/index';
 import {
   cacheEmptyFile,
@@ -92,11 +92,18 @@ const ROWS: Row[] = [
   { name: 'checksum of 127 digits', given: (s) => ({ env: available(s, { VMCATCHER_EVENT_SL_CHECKSUM_SHA512: 'a'.repeat(127) }) }), code: 3, says: /VMCATCHER_EVENT_SL_CHECKSUM_SHA512 "a{60}…" is not a sha512/ },
   { name: 'checksum of 128 non-hex characters', given: (s) => ({ env: available(s, { VMCATCHER_EVENT_SL_CHECKSUM_SHA512: 'z'.repeat(128) }) }), code: 3, says: /VMCATCHER_EVENT_SL_CHECKSUM_SHA512 "z{60}…" is not a sha512/ },
   { name: 'checksum as sha256', given: (s) => ({ env: available(s, { VMCATCHER_EVENT_SL_CHECKSUM_SHA512: 'e'.repeat(64) }) }), code: 3, says: /VMCATCHER_EVENT_SL_CHECKSUM_SHA512 "e{60}…" is not a sha512 \(128 hexadecimal digits\)/ },
+  { name: 'description of 70 000 characters', given: (s) => ({ env: available(s, { VMCATCHER_EVENT_DC_DESCRIPTION: 'd'.repeat(70000) }) }), code: 3, says: /VMCATCHER_EVENT_DC_DESCRIPTION is longer than 65536 characters/ },
   { name: 'HV_SIZE not a number', given: (s) => ({ env: available(s, { VMCATCHER_EVENT_HV_SIZE: '2 GB' }) }), code: 3, says: /VMCATCHER_EVENT_HV_SIZE "2 GB" is not a number of bytes/ },
   { name: 'HV_SIZE negative', given: (s) => ({ env: available(s, { VMCATCHER_EVENT_HV_SIZE: '-196616' }) }), code: 3, says: /VMCATCHER_EVENT_HV_SIZE "-196616" is not a number of bytes/ },
   {
     name: 'DC_TITLE not UTF-8 (Latin-1 bytes)',
     given: (s) => ({ env: available(s, { VMCATCHER_EVENT_DC_TITLE: undefined }), raw: { VMCATCHER_EVENT_DC_TITLE: Buffer.from('Caf\xe9 image', 'latin1') } }),
+    code: 3,
+    says: /VMCATCHER_EVENT_DC_TITLE contains bytes that are not UTF-8/,
+  },
+  {
+    name: 'DC_TITLE not UTF-8, under Node 10',
+    given: (s) => ({ env: available(s, { VMCATCHER_EVENT_DC_TITLE: undefined }), raw: { VMCATCHER_EVENT_DC_TITLE: Buffer.from([0x41, 0xe9, 0x80, 0x42]) }, node: 'node10' }),
     code: 3,
     says: /VMCATCHER_EVENT_DC_TITLE contains bytes that are not UTF-8/,
   },
@@ -121,10 +128,35 @@ const ROWS: Row[] = [
   { name: 'description with ]]>', ...description('before ]]> after ]]>', 'before ]] > after ]] >'), code: 0, says: /VMCATCHER_EVENT_DC_DESCRIPTION: "\]\]>" written as "\]\] >"/ },
   { name: 'description with control characters', ...description('bell\u0007 esc\u001b[31m red', 'bell esc[31m red'), code: 0, says: /VMCATCHER_EVENT_DC_DESCRIPTION: control characters .* removed/ },
   { name: 'description with CR LF line ends', ...description('line 1\r\nline 2\r\n', 'line 1\nline 2\n'), code: 0, says: /VMCATCHER_EVENT_DC_DESCRIPTION: carriage returns replaced by newlines/ },
+  {
+    name: 'description with CR LF and a bell, under Node 10',
+    given: (s) => ({ env: available(s, { VMCATCHER_EVENT_DC_DESCRIPTION: 'a\r\nb\u0007' }), node: 'node10' }),
+    registered: { DESCRIPTION: 'a\nb', VMCATCHER_EVENT_DC_DESCRIPTION: 'a\nb' },
+    code: 0,
+    says: /VMCATCHER_EVENT_DC_DESCRIPTION: control characters/,
+  },
 
   // The cached file: a failed operation, exit 2.
   { name: 'a file that is not an image', given: (s) => ({ env: availableFor(s, cacheTextFile(s)) }), code: 2, says: /is not a disk image: no known format and 49 bytes is not a whole number of sectors/ },
   { name: 'an empty file', given: (s) => ({ env: availableFor(s, cacheEmptyFile(s)) }), code: 2, says: /is a raw image of virtual size 0: refused, it holds no disk/ },
+  {
+    name: 'the cached file is a symlink to /etc/passwd',
+    given: (s) => {
+      fs.symlinkSync('/etc/passwd', path.join(s.cacheDir, ALPHA));
+      return { env: eventEnv(s, '03-AvailablePostfix.env', { VMCATCHER_EVENT_SL_CHECKSUM_SHA512: undefined }) };
+    },
+    code: 2,
+    says: /\/etc\/passwd is not a disk image/,
+  },
+  {
+    name: 'the cached file is a directory',
+    given: (s) => {
+      fs.mkdirSync(path.join(s.cacheDir, ALPHA));
+      return { env: eventEnv(s, '03-AvailablePostfix.env', { VMCATCHER_EVENT_SL_CHECKSUM_SHA512: undefined }) };
+    },
+    code: 2,
+    says: /the cached image .* is not a regular file/,
+  },
   { name: 'a truncated qcow2', given: (s) => ({ env: availableFor(s, cacheTruncatedQcow2(s)) }), code: 2, says: /is a damaged qcow2 image \(qemu-img check: \d+ corruptions/ },
   { name: 'OVA member ../', given: (s) => ({ env: availableFor(s, cacheOva(s, { hostile: [{ name: '../../.ssh/authorized_keys', data: Buffer.from('ssh-rsa AAAA\n') }] })) }), code: 2, says: /tar member "\.\.\/\.\.\/\.ssh\/authorized_keys" at byte 0 has a "\.\." in its name: refused/ },
   { name: 'OVA member with an absolute name', given: (s) => ({ env: availableFor(s, cacheOva(s, { hostile: [{ name: '/etc/cron.d/evil', data: Buffer.from('* * * * * root id\n') }] })) }), code: 2, says: /tar member "\/etc\/cron\.d\/evil" at byte 0 has an absolute name: refused/ },
