@@ -3,7 +3,7 @@ import { InvalidConfigError, OperationFailedError } from '../errors';
 import type { Event } from '../event/parse-event';
 import { Journal } from '../exec/journal';
 import type { Plan } from '../plan/types';
-import { listSpool, removeEntry, spooledIdentifiers, spoolEvent } from '../spool/spool';
+import { listSpool, spooledIdentifiers, spoolEvent } from '../spool/spool';
 import type { HookDeps } from './deps';
 import { logPlan, planEvent } from './plan-event';
 import { nextAttemptAt } from '../spool/retry-policy';
@@ -74,25 +74,23 @@ export async function handleEvent(event: Event, deps: HookDeps, dryRun = false):
   }
 
   const now = deps.now();
-  // A newer version of an image makes the older pending one pointless: vmcatcher's file now holds the newer.
-  if (event.kind === 'available') {
-    for (const old of listSpool(deps.config.stateDir, event.identifier)) {
-      if (old.event.kind !== 'available') continue;
-      removeEntry(deps.config.stateDir, old);
-      const why = old.event.checksum === event.checksum ? 'the same version arrived again' : 'the cached file now holds a newer version';
-      deps.log.warn('spool', `pending ${old.type} for ${old.identifier} received ${new Date(old.receivedAt).toISOString()} is superseded by this event (${why})`);
-    }
-  }
   const entry = spoolEvent(deps.config.stateDir, event, now);
   if (deps.config.queue) {
     deps.log.info('spool', `queued ${event.type} for ${event.identifier} (VMCHNDL_ON_QUEUE=yes): \`vmcatcher_eventHndl_ON drain\` will process it`);
     if (deps.config.queueSpawn) deps.spawnDrain();
     return { event, outcome: 'queued' };
   }
-  const results = await processIdentifier(event.identifier, deps, { ignoreBackoff: true });
+  const results = await processIdentifier(event.identifier, deps, { ignoreBackoff: true, ownId: entry.id });
   const mine = results.filter((r) => r.entry.id === entry.id)[0];
-  if (!mine || mine.outcome !== 'done' && mine.outcome !== 'nothing') {
-    const first = results.filter((r) => r.outcome === 'failed')[0];
+  const failed = results.filter((r) => r.outcome === 'failed')[0];
+  if (!mine && !listSpool(deps.config.stateDir, event.identifier).some((e) => e.id === entry.id)) {
+    // Another run for this image held the lock while we waited, and took this event along.
+    deps.log.info('main', `${event.type} for ${event.identifier} was taken care of by another run for the same image while this one waited for its lock`);
+    return { event, outcome: 'processed', results };
+  }
+  const handled = mine && (mine.outcome === 'done' || mine.outcome === 'nothing' || (mine.outcome === 'superseded' && !failed));
+  if (!handled) {
+    const first = failed;
     if (first && first.entry.id !== entry.id) {
       throw failure(`an earlier ${first.entry.type} for ${event.identifier} failed again; this event stays queued behind it and will be retried`, first.error);
     }

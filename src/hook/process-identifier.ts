@@ -6,11 +6,12 @@ import { isDue, RetryPolicy } from '../spool/retry-policy';
 import { listSpool, removeEntry, SpoolEntry, updateEntry } from '../spool/spool';
 import type { HookDeps } from './deps';
 import { logPlan, planEvent, recoverIdentifier } from './plan-event';
+import { supersedeOlder } from './supersede';
 
 export interface EntryResult {
   readonly entry: SpoolEntry;
-  /** waiting: its back-off has not passed; blocked: an older event for the same image goes first. */
-  readonly outcome: 'done' | 'nothing' | 'failed' | 'waiting' | 'blocked' | 'busy';
+  /** waiting: its back-off has not passed; blocked: an older event for the same image goes first; superseded: a newer AvailablePostfix replaced it. */
+  readonly outcome: 'done' | 'nothing' | 'failed' | 'waiting' | 'blocked' | 'busy' | 'superseded';
   readonly error?: unknown;
 }
 
@@ -41,6 +42,8 @@ export interface ProcessOptions {
   readonly automatic?: boolean;
   /** Give up at once when another process holds the lock (drain, automatic retries). */
   readonly noWait?: boolean;
+  /** The spool entry of the event being handled, to name it in messages. */
+  readonly ownId?: string;
 }
 
 /**
@@ -69,7 +72,10 @@ export async function processIdentifier(identifier: string, deps: HookDeps, opts
     await recoverIdentifier(identifier, deps);
     const policy = retryPolicy(deps);
     let blocked = false;
-    for (let entry of listSpool(deps.config.stateDir, identifier)) {
+    const pending = listSpool(deps.config.stateDir, identifier);
+    const superseded = supersedeOlder(deps.config.stateDir, pending, deps.log, opts.ownId);
+    for (const entry of superseded) results.push({ entry, outcome: 'superseded' });
+    for (let entry of pending.filter((e) => superseded.indexOf(e) < 0)) {
       if (blocked) {
         results.push({ entry, outcome: 'blocked' });
         continue;

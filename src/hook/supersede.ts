@@ -1,0 +1,21 @@
+// A newer AvailablePostfix makes older pending ones for the same image pointless: vmcatcher's cached
+// file holds the newer version now, so the older event could only fail its checksum. Done under the
+// identifier's lock, so that no entry another run is working on ever disappears under it.
+import type { Logger } from '../log/logger';
+import { removeEntry, SpoolEntry } from '../spool/spool';
+
+/** Removes every pending AvailablePostfix that a later one supersedes; returns those removed. */
+export function supersedeOlder(stateDir: string, entries: readonly SpoolEntry[], log: Logger, ownId?: string): SpoolEntry[] {
+  const available = entries.filter((e) => e.event.kind === 'available');
+  const newest = available[available.length - 1];
+  const gone: SpoolEntry[] = [];
+  for (const old of available) {
+    if (old === newest) continue;
+    removeEntry(stateDir, old);
+    gone.push(old);
+    const by = newest.id === ownId ? 'this event' : `a newer ${newest.type} received ${new Date(newest.receivedAt).toISOString()}`;
+    const why = old.event.checksum === newest.event.checksum ? 'the same version arrived again' : 'the cached file now holds a newer version';
+    log.warn('spool', `pending ${old.type} for ${old.identifier} received ${new Date(old.receivedAt).toISOString()} is superseded by ${by} (${why})`);
+  }
+  return gone;
+}
