@@ -131,6 +131,28 @@ describe('concurrency', () => {
     }
   }, 120000);
 
+  it('queue mode: two versions of an image queued, one drain: the newer is registered, the older superseded', async () => {
+    const p = await prepareSite(seed, { settings: { VMCHNDL_ON_QUEUE: 'yes' } });
+    try {
+      // v1 is what the current image holds; its event comes again, then v2's: both wait in the spool.
+      const v1 = rotationEvent(p);
+      v1.VMCATCHER_EVENT_SL_CHECKSUM_SHA512 = p.site.sim.image(p.oldId!)!.template.VMCATCHER_EVENT_SL_CHECKSUM_SHA512;
+      expect((await runHook(p.site, v1)).code).toBe(0);
+      expect((await runHook(p.site, rotationEvent(p))).code).toBe(0);
+      expect(stateFiles(p.site, 'spool')).toHaveLength(2);
+      p.site.sim.clearCalls();
+      const d = await runHook(p.site, {}, { args: ['drain'] });
+      expect(d.code, d.stderr).toBe(0);
+      expect(d.stderr).toMatch(/WARNING.*is superseded by a newer AvailablePostfix received \S+ \(the cached file now holds a newer version\)/);
+      expect(d.stderr).toMatch(/1 event\(s\) processed, 1 superseded, 0 still pending/);
+      expect(normalizedImages(p.site)).toEqual(reference);
+      expect(writes(p.site, 'one.image.allocate')).toBe(1);
+      expectTidy(p.site);
+    } finally {
+      await p.site.close();
+    }
+  }, 60000);
+
   /** What the reference rotation gives, for each identifier. */
   function referenceFor(ids: string[]) {
     const out: typeof reference = [];

@@ -54,7 +54,8 @@ export async function runRetry(o: CommonOptions, identifiers: string[], io: Io, 
     log = rt.log;
     const results = await retryPending(rt.deps, !drain, identifiers.length ? identifiers : undefined);
     const done = results.filter((r) => r.outcome === 'done' || r.outcome === 'nothing').length;
-    log.info(drain ? 'drain' : 'retry', `${done} event(s) processed, ${results.length - done} still pending`);
+    const superseded = results.filter((r) => r.outcome === 'superseded').length;
+    log.info(drain ? 'drain' : 'retry', `${done} event(s) processed, ${superseded ? `${superseded} superseded, ` : ''}${results.length - done - superseded} still pending`);
     failIfAnyFailed(results, drain ? 'drain' : 'retry');
     return EXIT.OK;
   } catch (e) {
