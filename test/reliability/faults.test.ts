@@ -8,7 +8,7 @@ import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizedImages } from '../e2e/scenario';
 import { runHook, Site, stateFiles } from '../e2e/site';
-import type { SimCall } from '../sim/index';
+import type { SimCall, SimVersion } from '../sim/index';
 import { errorLines, expiryEvent, makeSeed, Prepared, prepareSite, rotationEvent, Seed, snapshot } from './helpers-a/fixtures';
 import { FaultCase, faultCases } from './helpers-a/oned-faults';
 import { runCells } from './helpers-a/pool';
@@ -21,6 +21,7 @@ const COPY_MS = 150;
 interface Scenario {
   readonly name: string;
   readonly disabled: boolean;
+  readonly version?: SimVersion;
   readonly event: (p: Prepared) => Record<string, string>;
   /** Which of the reference's calls become cells (default all). */
   readonly only?: (call: SimCall, oldId: number) => boolean;
@@ -77,7 +78,7 @@ function expectLogNames(stderr: string, cell: Cell): void {
 }
 
 async function runCell(seed: Seed, s: Scenario, cell: Cell, ref: ReturnType<typeof normalizedImages>): Promise<void> {
-  const p = await prepareSite(seed, { disabled: s.disabled, settings: SETTINGS, copyDelayMs: COPY_MS });
+  const p = await prepareSite(seed, { disabled: s.disabled, settings: SETTINGS, copyDelayMs: COPY_MS, version: s.version });
   const site = p.site;
   try {
     // An expiry's rolled-back mark leaves an empty marker and its record behind (checked below).
@@ -135,6 +136,15 @@ const SCENARIOS: Scenario[] = [
   // Only what the first scenario does not have: disabling the new image, before the commit.
   { name: 'rotation of a disabled image', disabled: true, event: rotationEvent, forwardOnOld: true, only: (c) => c.method === 'one.image.enable' },
   { name: 'expiry (vmcatcher_image says 1)', disabled: false, event: expiryEvent, forwardOnOld: false },
+  // oned 5.2 deletes a LOCKED image differently (no force argument): the cells whose rollback deletes the new image.
+  {
+    name: 'rotation on oned 5.2, allocate and READY wait',
+    disabled: false,
+    version: '5.2',
+    event: rotationEvent,
+    forwardOnOld: true,
+    only: (c) => c.method === 'one.image.allocate' || c.method === 'one.image.info',
+  },
 ];
 
 describe('fault matrix', () => {
@@ -145,7 +155,7 @@ describe('fault matrix', () => {
   afterAll(() => seed && seed.close());
 
   it.each(SCENARIOS)('$name: every RPC × every fault ends completed, or exactly as before and pending, or rolled forward', async (s) => {
-    const p = await prepareSite(seed, { disabled: s.disabled, settings: SETTINGS, copyDelayMs: COPY_MS });
+    const p = await prepareSite(seed, { disabled: s.disabled, settings: SETTINGS, copyDelayMs: COPY_MS, version: s.version });
     let ref: ReturnType<typeof normalizedImages>;
     let calls: SimCall[];
     try {

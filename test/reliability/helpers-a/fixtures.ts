@@ -6,6 +6,7 @@ import * as path from 'path';
 import { makeQcow2, requireQemuImg, sha512 } from '../../helpers/images';
 import { ALPHA, availableEvent, cacheImage, CachedImage, expireEvent, imageListSays } from '../../e2e/scenario';
 import { makeSite, runHook, RunResult, Site } from '../../e2e/site';
+import type { SimVersion } from '../../sim/index';
 
 export interface Seed {
   /** The template the tool gave v1 at its first registration. */
@@ -51,11 +52,12 @@ export interface PrepareOptions {
   readonly identifier?: string;
   /** How long oned's copy keeps a new image LOCKED (ms). */
   readonly copyDelayMs?: number;
+  readonly version?: SimVersion;
 }
 
 /** A site whose current image is v1 published to carol:users with mode 640, and v2 in the cache. */
 export async function prepareSite(seed: Seed, opts: PrepareOptions = {}): Promise<Prepared> {
-  const site = await makeSite({ settings: opts.settings, copyDelayMs: opts.copyDelayMs });
+  const site = await makeSite({ settings: opts.settings, copyDelayMs: opts.copyDelayMs, version: opts.version });
   const id = opts.identifier || ALPHA;
   try {
     const carol = site.sim.addUser({ name: 'carol', password: 'c', gid: 1 });
