@@ -1,11 +1,69 @@
-// The bundle's entry point: run the command line with the real process.
-import { run } from './main';
+// The bundle's entry point. vmcatcher runs us for every event of every image, and most events need
+// nothing: those are answered here with a few small modules. Anything else runs the command line
+// (./main), which the build keeps aside in this same file and which is compiled only then.
+import * as fs from 'fs';
+import * as vm from 'vm';
+import { readConfig } from '../config/read-config';
+import { parseEvent } from '../event/parse-event';
+import { createLogger, fileSink, LogLevel, stderrSink } from '../log/logger';
+import { listSpool } from '../spool/spool';
 
-run(process.argv.slice(2), {
-  env: process.env,
-  cwd: process.cwd(),
-  stdout: (s) => process.stdout.write(s),
-  interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
-}).then((code) => {
-  process.exitCode = code;
-});
+/** The line before the command line in the bundle; every line after it is commented out (scripts/build.mjs). */
+declare const __COMMAND_LINE_MARK__: string;
+
+type CommandLine = typeof import('./main');
+
+/**
+ * The hook's answer to an event it ignores, when nothing is pending and nothing is odd: the same log
+ * lines as the command line's (runHook, makeRuntime, handleEvent). False leaves the event to it, which
+ * also reports whatever is wrong (a bad event, configuration or log file).
+ */
+function answerIgnoredEvent(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): boolean {
+  if (argv.length > 0) return false;
+  try {
+    const event = parseEvent(env, cwd);
+    if (event.kind !== 'ignored') return false;
+    const loaded = readConfig({ env, flags: {} });
+    const config = loaded.config;
+    // At ProcessPrefix and ProcessPostfix the hook retries what is pending.
+    if ((event.type === 'ProcessPrefix' || event.type === 'ProcessPostfix') && listSpool(config.stateDir).length > 0) return false;
+    const log = createLogger({ level: config.logLevel as LogLevel, format: config.logFormat, sink: config.logFile ? fileSink(config.logFile) : stderrSink() });
+    for (const w of loaded.warnings) log.warn('config', w);
+    log.info('main', `event ${event.type}${event.identifier ? ` for ${event.identifier}` : ''}: nothing to do for this event type`);
+    return true;
+  } catch (_) {
+    return false;
+  }
+}
+
+/** Compiles the command line from the commented-out part of this file, keeping its line numbers. */
+function loadCommandLine(): CommandLine {
+  const text = fs.readFileSync(__filename, 'utf8');
+  const mark = __COMMAND_LINE_MARK__;
+  // The code above holds the mark too, in quotes: the real one is a line of its own.
+  let at = text.indexOf(mark);
+  while (at >= 0 && !(text.charAt(at - 1) === '\n' && text.charAt(at + mark.length) === '\n')) at = text.indexOf(mark, at + 1);
+  if (at < 0) throw new Error(`${__filename} has no command line part: reinstall vmcatcher_eventHndl_ON`);
+  const head = text.slice(0, at + mark.length + 1);
+  const code = text.slice(head.length).replace(/^\/\//gm, '');
+  const wrapper = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname) {\n${code}\n})`, {
+    filename: __filename,
+    lineOffset: head.split('\n').length - 2,
+  });
+  const mod = { exports: {} as CommandLine };
+  wrapper.call(mod.exports, mod.exports, require, mod, __filename, __dirname);
+  return mod.exports;
+}
+
+if (!answerIgnoredEvent(process.argv.slice(2), process.env, process.cwd())) {
+  loadCommandLine()
+    .run(process.argv.slice(2), {
+      env: process.env,
+      cwd: process.cwd(),
+      stdout: (s) => process.stdout.write(s),
+      interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+    })
+    .then((code) => {
+      process.exitCode = code;
+    });
+}
