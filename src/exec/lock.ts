@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { LockBusyError } from '../errors';
+import { isSameProcess, ownIdentity, ProcessIdentity } from './process-identity';
 
 export interface Lock {
   readonly file: string;
@@ -20,7 +21,7 @@ export interface LockOptions {
   onStale?: (holder: string) => void;
 }
 
-interface Holder {
+interface Holder extends ProcessIdentity {
   pid: number;
   host: string;
   since: number;
@@ -46,7 +47,7 @@ function isAlive(pid: number): boolean {
 function tryCreate(file: string): boolean {
   try {
     const fd = fs.openSync(file, 'wx', 0o600);
-    fs.writeSync(fd, JSON.stringify({ pid: process.pid, host: os.hostname(), since: Date.now() }));
+    fs.writeSync(fd, JSON.stringify(Object.assign({ pid: process.pid, host: os.hostname(), since: Date.now() }, ownIdentity())));
     fs.closeSync(fd);
     return true;
   } catch (e) {
@@ -105,7 +106,7 @@ export async function acquireLock(stateDir: string, identifier: string, opts: Lo
     }
     const holder = readHolder(file);
     const sameHost = holder && holder.host === os.hostname();
-    if (holder === undefined || (sameHost && !isAlive(holder.pid))) {
+    if (holder === undefined || (sameHost && !(isAlive(holder.pid) && isSameProcess(holder.pid, holder)))) {
       // A lock file without readable content may be one being written right now: give it a moment.
       if (holder !== undefined || opts.now() - lockMtime(file) > 2000) {
         breakStale(file, holder, opts.onStale);

@@ -1,6 +1,10 @@
 // Concurrency: hooks for the same identifier are serialised by its lock (one rotation, nothing duplicated
 // or half renamed, every process exits 0); hooks for different identifiers run in parallel; a lock left
 // by a killed process is found stale and taken over by exactly one of the processes that want it.
+import execa from 'execa';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALPHA, normalizedImages } from '../e2e/scenario';
 import { runHook, RunResult, Site, stateFiles } from '../e2e/site';
@@ -130,6 +134,29 @@ describe('concurrency', () => {
       await p.site.close();
     }
   }, 120000);
+
+  it.each([
+    ['from before a reboot', { boot: 'f0e1d2c3-0000-4000-8000-000000000000', start: '1' }],
+    ['whose pid was reused by a later process', { start: '1' }],
+  ])('a lock %s is stale although its pid is alive', async (_, identity) => {
+    const p = await prepareSite(seed, { settings: { VMCHNDL_ON_LOCK_TIMEOUT: '3' } });
+    const other = execa('sleep', ['60']);
+    try {
+      const boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+      const lock = Object.assign({ pid: other.pid, host: os.hostname(), since: Date.now() - 3600000, boot }, identity);
+      fs.mkdirSync(path.join(p.site.stateDir, 'locks'), { recursive: true });
+      fs.writeFileSync(path.join(p.site.stateDir, 'locks', `${ALPHA}.lock`), JSON.stringify(lock));
+      const r = await runHook(p.site, rotationEvent(p));
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`took over the lock for ${ALPHA} left by pid ${other.pid}`);
+      expect(normalizedImages(p.site)).toEqual(reference);
+      expectTidy(p.site);
+    } finally {
+      other.kill();
+      await other.catch(() => undefined);
+      await p.site.close();
+    }
+  }, 60000);
 
   it('queue mode: two versions of an image queued, one drain: the newer is registered, the older superseded', async () => {
     const p = await prepareSite(seed, { settings: { VMCHNDL_ON_QUEUE: 'yes' } });
