@@ -3,31 +3,18 @@
 // that change something). Each cell ends either completed, or exactly as before with the event pending
 // (exit 2, the log naming the call and oned's message), or - after the new image became current - with
 // the retirement journalled, which the next `recover` completes to the uninterrupted run's end state.
-import * as fs from 'fs';
-import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizedImages } from '../e2e/scenario';
-import { runHook, Site, stateFiles } from '../e2e/site';
-import type { SimCall, SimVersion } from '../sim/index';
-import { errorLines, expiryEvent, makeSeed, Prepared, prepareSite, rotationEvent, Seed, snapshot } from './helpers-a/fixtures';
+import { runHook, stateFiles } from '../e2e/site';
+import type { SimCall } from '../sim/index';
+import { FAULT_SETTINGS, Scenario, SCENARIOS, spooled, stagingLeft } from './helpers-a/fault-scenarios';
+import { errorLines, makeSeed, prepareSite, Seed, snapshot } from './helpers-a/fixtures';
 import { FaultCase, faultCases } from './helpers-a/oned-faults';
 import { runCells } from './helpers-a/pool';
 
-const SETTINGS = { VMCHNDL_ON_CALL_TIMEOUT: '0.5' };
 const WIDTH = 4;
 // Long enough that the READY wait always polls at least twice (LOCKED, LOCKED…, READY), short enough to stay fast.
 const COPY_MS = 150;
-
-interface Scenario {
-  readonly name: string;
-  readonly disabled: boolean;
-  readonly version?: SimVersion;
-  readonly event: (p: Prepared) => Record<string, string>;
-  /** Which of the reference's calls become cells (default all). */
-  readonly only?: (call: SimCall, oldId: number) => boolean;
-  /** Whether a failed call on the old image rolls forward (rotation) or everything rolls back (expiry). */
-  readonly forwardOnOld: boolean;
-}
 
 type Expect = 'rolled back' | 'rolled forward' | 'completed, old image left enabled';
 
@@ -61,15 +48,6 @@ function cellsOf(s: Scenario, calls: SimCall[], oldId: number): Cell[] {
   return cells;
 }
 
-function stagingLeft(site: Site): string[] {
-  return fs.existsSync(site.stagingDir) ? fs.readdirSync(site.stagingDir) : [];
-}
-
-function spooled(site: Site): { lastError?: string }[] {
-  const dir = path.join(site.stateDir, 'spool');
-  return stateFiles(site, 'spool').map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
-}
-
 function expectLogNames(stderr: string, cell: Cell): void {
   const m = cell.call.method;
   const says = cell.fc.says;
@@ -78,7 +56,7 @@ function expectLogNames(stderr: string, cell: Cell): void {
 }
 
 async function runCell(seed: Seed, s: Scenario, cell: Cell, ref: ReturnType<typeof normalizedImages>): Promise<void> {
-  const p = await prepareSite(seed, { disabled: s.disabled, settings: SETTINGS, copyDelayMs: COPY_MS, version: s.version });
+  const p = await prepareSite(seed, { disabled: s.disabled, settings: FAULT_SETTINGS, copyDelayMs: COPY_MS, version: s.version });
   const site = p.site;
   try {
     // An expiry's rolled-back mark leaves an empty marker and its record behind (checked below).
@@ -131,22 +109,6 @@ async function runCell(seed: Seed, s: Scenario, cell: Cell, ref: ReturnType<type
   }
 }
 
-const SCENARIOS: Scenario[] = [
-  { name: 'rotation of a published, enabled image', disabled: false, event: rotationEvent, forwardOnOld: true },
-  // Only what the first scenario does not have: disabling the new image, before the commit.
-  { name: 'rotation of a disabled image', disabled: true, event: rotationEvent, forwardOnOld: true, only: (c) => c.method === 'one.image.enable' },
-  { name: 'expiry (vmcatcher_image says 1)', disabled: false, event: expiryEvent, forwardOnOld: false },
-  // oned 5.2 deletes a LOCKED image differently (no force argument): the cells whose rollback deletes the new image.
-  {
-    name: 'rotation on oned 5.2, allocate and READY wait',
-    disabled: false,
-    version: '5.2',
-    event: rotationEvent,
-    forwardOnOld: true,
-    only: (c) => c.method === 'one.image.allocate' || c.method === 'one.image.info',
-  },
-];
-
 describe('fault matrix', () => {
   let seed: Seed;
   beforeAll(async () => {
@@ -155,7 +117,7 @@ describe('fault matrix', () => {
   afterAll(() => seed && seed.close());
 
   it.each(SCENARIOS)('$name: every RPC × every fault ends completed, or exactly as before and pending, or rolled forward', async (s) => {
-    const p = await prepareSite(seed, { disabled: s.disabled, settings: SETTINGS, copyDelayMs: COPY_MS, version: s.version });
+    const p = await prepareSite(seed, { disabled: s.disabled, settings: FAULT_SETTINGS, copyDelayMs: COPY_MS, version: s.version });
     let ref: ReturnType<typeof normalizedImages>;
     let calls: SimCall[];
     try {
@@ -183,71 +145,3 @@ describe('fault matrix', () => {
     expect(failures).toEqual([]);
   }, 300000);
 });
-
-// oned going away for good at one RPC (every later call dropped, so the rollback fails too) and coming
-// back: the first run exits 2 and keeps the event; `recover` then reaches the uninterrupted end state.
-describe('oned going away mid-event', () => {
-  let seed: Seed;
-  beforeAll(async () => {
-    seed = await makeSeed();
-  });
-  afterAll(() => seed && seed.close());
-
-  // A poll interval well above the copy time makes the READY wait exactly two polls (LOCKED, READY),
-  // so a call's position in the sequence is the same in every run.
-  const OUTAGE_SETTINGS = Object.assign({ VMCHNDL_ON_POLL_INTERVAL: '0.3' }, SETTINGS);
-
-  it.each(SCENARIOS.filter((s) => !s.only))('$name: from every RPC on', async (s) => {
-    const prepare = () => prepareSite(seed, { disabled: s.disabled, settings: OUTAGE_SETTINGS, copyDelayMs: 100 });
-    const p = await prepare();
-    let ref: ReturnType<typeof normalizedImages>;
-    let calls: string[];
-    try {
-      p.site.sim.clearCalls();
-      const r = await runHook(p.site, s.event(p));
-      if (r.code !== 0) throw new Error(r.stderr);
-      ref = normalizedImages(p.site);
-      calls = p.site.sim.calls.map((c) => c.method);
-    } finally {
-      await p.site.close();
-    }
-    const positions = calls.map((_, k) => k);
-    const failures = await runCells(
-      positions,
-      WIDTH,
-      (k) => `oned gone from call ${k + 1} (${calls[k]}) on`,
-      async (k) => {
-        const c = await prepare();
-        const site = c.site;
-        try {
-          site.sim.clearCalls();
-          site.sim.inject({ method: '*', nth: k + 1, times: 1000000, fault: { type: 'drop' } });
-          const r = await runHook(site, s.event(c));
-          expect(site.sim.calls.slice(0, k + 1).map((x) => x.method)).toEqual(calls.slice(0, k + 1));
-          expect(r.code, r.stderr).toBe(2);
-          expect(r.stderr).toContain(`${calls[k]} failed (connection)`);
-          expect(r.stderr).not.toMatch(/internal error/);
-          expect(stateFiles(site, 'spool')).toHaveLength(1);
-          if (s.forwardOnOld) {
-            // A rotation never leaves carol without a usable image, whatever name it has at this moment.
-            const usable = site.sim.images().filter((i) => i.uid === 2 && i.permissions.join('') === '110100000' && i.stateName === (s.disabled ? 'DISABLED' : 'READY'));
-            expect(usable.length).toBeGreaterThanOrEqual(1);
-          }
-          site.sim.clearFaults();
-          const rec = await runHook(site, {}, { args: ['recover'] });
-          expect(rec.code, rec.stderr).toBe(0);
-          await site.sim.settle();
-          expect(normalizedImages(site)).toEqual(ref);
-          expect(stateFiles(site, 'spool')).toEqual([]);
-          expect(stateFiles(site, 'journal')).toEqual([]);
-          expect(stagingLeft(site)).toEqual([]);
-        } finally {
-          await site.close();
-        }
-      },
-    );
-    console.log(`oned going away, ${s.name}: ${positions.length} cells (one per RPC), each recovered to the uninterrupted end state`);
-    expect(failures).toEqual([]);
-  }, 300000);
-});
-

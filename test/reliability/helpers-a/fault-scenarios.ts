@@ -1,0 +1,48 @@
+// The scenarios of the fault matrices and what their cells look at afterwards.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Site, stateFiles } from '../../e2e/site';
+import type { SimCall, SimVersion } from '../../sim/index';
+import { expiryEvent, Prepared, rotationEvent } from './fixtures';
+
+/** A call that hangs is given up after half a second. */
+export const FAULT_SETTINGS = { VMCHNDL_ON_CALL_TIMEOUT: '0.5' };
+
+export interface Scenario {
+  readonly name: string;
+  readonly disabled: boolean;
+  readonly version?: SimVersion;
+  readonly event: (p: Prepared) => Record<string, string>;
+  /** Which of the reference's calls become cells (default all). */
+  readonly only?: (call: SimCall, oldId: number) => boolean;
+  /** Whether a failed call on the old image rolls forward (rotation) or everything rolls back (expiry). */
+  readonly forwardOnOld: boolean;
+}
+
+/** A rotation of a published image, what only a disabled one does, an expiry, and oned 5.2's deletes. */
+export const SCENARIOS: Scenario[] = [
+  { name: 'rotation of a published, enabled image', disabled: false, event: rotationEvent, forwardOnOld: true },
+  // Only what the first scenario does not have: disabling the new image, before the commit.
+  { name: 'rotation of a disabled image', disabled: true, event: rotationEvent, forwardOnOld: true, only: (c) => c.method === 'one.image.enable' },
+  { name: 'expiry (vmcatcher_image says 1)', disabled: false, event: expiryEvent, forwardOnOld: false },
+  // oned 5.2 deletes a LOCKED image differently (no force argument): the cells whose rollback deletes the new image.
+  {
+    name: 'rotation on oned 5.2, allocate and READY wait',
+    disabled: false,
+    version: '5.2',
+    event: rotationEvent,
+    forwardOnOld: true,
+    only: (c) => c.method === 'one.image.allocate' || c.method === 'one.image.info',
+  },
+];
+
+/** Entries left in the staging directory (which an expiry never creates). */
+export function stagingLeft(site: Site): string[] {
+  return fs.existsSync(site.stagingDir) ? fs.readdirSync(site.stagingDir) : [];
+}
+
+/** The pending spool entries. */
+export function spooled(site: Site): { lastError?: string }[] {
+  const dir = path.join(site.stateDir, 'spool');
+  return stateFiles(site, 'spool').map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+}
