@@ -115,11 +115,19 @@ export function validate<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: 
   throw new Error(`unexpected <${root.split('.')[0]}> document: ${problems.join('; ')}${more}`);
 }
 
-/** Scans a document and returns the content of its root, which must be `root`. */
-export function rootOf(xml: string, root: string): XmlValue {
-  const doc = scanXml(xml);
+/** Scans a document and returns the content of its root, which must be `root`; `onItem` takes the root's children as they are read. */
+export function rootOf(xml: string, root: string, onItem?: (name: string, value: XmlValue) => void): XmlValue {
+  const wrongRoot = (found: string) => new Error(`expected a <${root}> document, found <${found}>`);
+  const doc = scanXml(
+    xml,
+    onItem &&
+      ((found, name, value) => {
+        if (found !== root) throw wrongRoot(found);
+        onItem(name, value);
+      }),
+  );
   const names = Object.keys(doc);
-  if (names[0] !== root) throw new Error(`expected a <${root}> document, found <${names[0]}>`);
+  if (names[0] !== root) throw wrongRoot(names[0]);
   return doc[root];
 }
 

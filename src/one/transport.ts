@@ -115,6 +115,9 @@ export function createTransport(opts: TransportOptions): CallXmlRpc {
           return;
         }
         const chunks: Buffer[] = [];
+        // With a Content-Length (xmlrpc-c always sends one) the answer goes straight into one buffer,
+        // not copied once more at the end (10 000 images: 40 MB, ~50 ms of CPU).
+        const whole = status === 200 && Number.isInteger(declared) && declared >= 0 ? Buffer.allocUnsafe(declared) : undefined;
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
@@ -122,12 +125,13 @@ export function createTransport(opts: TransportOptions): CallXmlRpc {
             if (size <= 4096) chunks.push(chunk);
             return;
           }
-          if (size > opts.maxResponseBytes) {
-            fail('malformed', `the answer from ${where} is over the limit of ${mib(opts.maxResponseBytes)} (maxResponseBytes); refused`);
+          if (size > opts.maxResponseBytes || (whole && size > whole.length)) {
+            fail('malformed', `the answer from ${where} is over ${whole && size > whole.length ? 'its Content-Length' : `the limit of ${mib(opts.maxResponseBytes)} (maxResponseBytes)`}; refused`);
             req.destroy();
             return;
           }
-          chunks.push(chunk);
+          if (whole) chunk.copy(whole, size - chunk.length);
+          else chunks.push(chunk);
         });
         res.on('aborted', () => fail('connection', `${where}: the connection was dropped before the whole answer arrived`));
         res.on('error', (err: NodeJS.ErrnoException) => fail('connection', `${where}: ${describeNetworkError(err)}`, err));
@@ -135,7 +139,8 @@ export function createTransport(opts: TransportOptions): CallXmlRpc {
           if (settled) return;
           if (!res.complete) return fail('connection', `${where}: the connection was dropped before the whole answer arrived`);
           if (timer) clearTimeout(timer);
-          const raw = Buffer.concat(chunks);
+          const raw = whole ? whole.slice(0, size) : Buffer.concat(chunks);
+          chunks.length = 0;
           if (status !== 200) {
             const excerpt = raw.toString('utf8').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
             return fail('http', `${where} answered HTTP ${status} ${res.statusMessage || ''}${excerpt ? `: ${excerpt}` : ''}`.trim());

@@ -64,8 +64,15 @@ function attach(parent: Frame, name: string, value: XmlValue): void {
   else parent.obj[name] = [prev, value];
 }
 
-/** Parses one XML document into { ROOT: value }; throws an Error naming the offset when it is not well-formed. */
-export function scanXml(xml: string): XmlObject {
+/** Receives each child of the root element as it closes (a pool's items), instead of the root keeping it. */
+export type ItemListener = (root: string, name: string, value: XmlValue) => void;
+
+/**
+ * Parses one XML document into { ROOT: value }; throws an Error naming the offset when it is not
+ * well-formed. With `onItem`, the root's children go to it one by one and are not kept: a pool's
+ * whole tree then never exists at once.
+ */
+export function scanXml(xml: string, onItem?: ItemListener): XmlObject {
   const top: Frame = { name: '', obj: undefined, text: '' };
   const stack: Frame[] = [top];
   let i = 0;
@@ -107,7 +114,8 @@ export function scanXml(xml: string): XmlObject {
       if (stack.length === 0 || frame.name !== name) {
         fail(xml, lt, stack.length === 0 ? `unexpected </${name}>` : `</${name}> closes <${frame.name}>`);
       }
-      attach(stack[stack.length - 1], name, frame.obj || frame.text);
+      if (onItem && stack.length === 2) onItem(stack[1].name, name, frame.obj || frame.text);
+      else attach(stack[stack.length - 1], name, frame.obj || frame.text);
       i = gt + 1;
       continue;
     }
@@ -115,7 +123,8 @@ export function scanXml(xml: string): XmlObject {
     const name = xml.slice(lt + 1, nameEnd(xml, lt + 1, selfClosing ? gt - 1 : gt));
     if (!name) fail(xml, lt, 'element without a name');
     if (stack.length === 1 && top.obj) fail(xml, lt, `second root element <${name}>`);
-    if (selfClosing) attach(stack[stack.length - 1], name, '');
+    if (selfClosing && onItem && stack.length === 2) onItem(stack[1].name, name, '');
+    else if (selfClosing) attach(stack[stack.length - 1], name, '');
     else stack.push({ name, obj: undefined, text: '' });
     i = gt + 1;
   }

@@ -182,3 +182,36 @@ describe('our scanner and fast-xml-parser agree', () => {
     expect(scanXml(xml)).toEqual(fxp.parse(xml));
   });
 });
+
+describe('pools read item by item', () => {
+  it('hands each child of the root to onItem in order, nested namesakes staying inside', () => {
+    const items: [string, string, unknown][] = [];
+    const xml = '<POOL>\n <A><X>1</X><A>inner</A></A>\n <B/>\n <A><![CDATA[</A>]]></A>\n</POOL>';
+    const doc = scanXml(xml, (root, name, value) => items.push([root, name, value]));
+    expect(items).toEqual([
+      ['POOL', 'A', { X: '1', A: 'inner' }],
+      ['POOL', 'B', ''],
+      ['POOL', 'A', '</A>'],
+    ]);
+    // The root keeps only its own text.
+    expect(doc).toEqual({ POOL: '\n \n \n \n' });
+    expect(scanXml(xml)).toEqual({ POOL: { A: [{ X: '1', A: 'inner' }, '</A>'], B: '' } });
+  });
+
+  it('gives the same records as whole-tree parsing, with whitespace between items or a TEMPLATE attribute named IMAGE', () => {
+    const odd = '<IMAGE><![CDATA[not an image]]></IMAGE><DESCRIPTION><![CDATA[</IMAGE></IMAGE_POOL>]]></DESCRIPTION>';
+    const pool = parseImagePool(`<IMAGE_POOL>\n  ${image610(1)}\n  ${image610(2, '', odd)}\n</IMAGE_POOL>\n`);
+    expect(pool.map((i) => i.id)).toEqual([1, 2]);
+    expect(pool[1].template).toEqual({ IMAGE: 'not an image', DESCRIPTION: '</IMAGE></IMAGE_POOL>' });
+    expect(pool[0]).toEqual(parseImage(image610(1)));
+  });
+
+  it('refuses a pool of another kind before reading its items, and a pool of text only', () => {
+    expect(() => parseImagePool(`<DATASTORE_POOL>${image610(1).replace('<SIZE>2252</SIZE>', '')}</DATASTORE_POOL>`)).toThrow(
+      'expected a <IMAGE_POOL> document, found <DATASTORE_POOL>',
+    );
+    expect(() => parseImagePool('<IMAGE_POOL>junk</IMAGE_POOL>')).toThrow(/not one pool element/);
+    // Text beside items is ignored, as the whole tree ignores it.
+    expect(parseImagePool(`<IMAGE_POOL>junk${image610(1)}</IMAGE_POOL>`)).toHaveLength(1);
+  });
+});
