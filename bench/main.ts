@@ -1,0 +1,113 @@
+// The benchmark of issue 8: start-up, rotation overhead, same-format registration, pool lookup,
+// checksum throughput and XML-RPC calls, each measured against a baseline in the same run.
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { summarizeCalls } from './calls';
+import { measureChecksum, PROBE } from './checksum';
+import { describeMachine } from './machine';
+import { measurePool } from './pool';
+import { Results, table } from './report';
+import { resultsMarkdown } from './results-file';
+import { convertAlone, hashAlone, measureRotations } from './rotation';
+import { summarize } from './rotation-summary';
+import { BUNDLE, EVENTS, NODE10, REPO, startSite } from './site';
+import { measureStartup } from './startup';
+import { chooseWorkDir, makeImages, makeRawDisk, sha512sum } from './workspace';
+
+const QUICK = process.argv.indexOf('--quick') >= 0;
+const SIZES = QUICK
+  ? { diskMiB: 128, startupRuns: 10, rotationRuns: 1, checksumRuns: 1, pool: [100, 1000, 2000], poolRuns: 1 }
+  : { diskMiB: 1024, startupRuns: 30, rotationRuns: 3, checksumRuns: 3, pool: [100, 1000, 10000], poolRuns: 3 };
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+function requireTools(): void {
+  for (const f of [BUNDLE, NODE10, PROBE, EVENTS]) {
+    if (!fs.existsSync(f)) throw new Error(`${f} is missing (npm ci, then npm run bench builds the rest)`);
+  }
+  for (const [cmd, pkg] of [['qemu-img', 'qemu-utils'], ['sha512sum', 'coreutils']]) {
+    try {
+      execFileSync(cmd, ['--version'], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`${cmd} is required: apt-get install -y ${pkg}`);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  requireTools();
+  // The disk twice (raw, qcow2), two conversions' outputs, oned's copies of two images: room for 7.
+  const work = chooseWorkDir(7 * SIZES.diskMiB * 1048576);
+  log(`benchmark in ${work}${QUICK ? ' (quick)' : ''}`);
+  const machine = describeMachine(NODE10);
+  try {
+    log('start-up ...');
+    const startup = [measureStartup(path.join(work, 'startup'), 'node20', SIZES.startupRuns), measureStartup(path.join(work, 'startup'), 'node10', SIZES.startupRuns)];
+
+    log(`making a ${SIZES.diskMiB} MiB disk, raw and qcow2 ...`);
+    const img = makeImages(work, SIZES.diskMiB);
+
+    log('checksum ...');
+    const checksum = await measureChecksum(img.raw, img.rawSha512, SIZES.checksumRuns);
+
+    log('rotations ...');
+    const site = await startSite(path.join(work, 'site'));
+    let rotationRuns;
+    let sameFormatRuns;
+    try {
+      rotationRuns = await measureRotations(site, { file: img.qcow2, format: 'qcow2', sha512: img.qcow2Sha512, baseline: convertAlone, node: 'node10', runs: SIZES.rotationRuns });
+      sameFormatRuns = await measureRotations(site, { file: img.raw, format: 'raw', sha512: img.rawSha512, baseline: hashAlone, node: 'node10', runs: SIZES.rotationRuns });
+    } finally {
+      await site.close();
+    }
+
+    log('polls against a slow copy ...');
+    const slow = await startSite(path.join(work, 'slow'), { copyDelayMs: 3000, settings: { VMCHNDL_ON_POLL_INTERVAL: '0.1' } });
+    let backoffRuns;
+    try {
+      const small = path.join(work, 'small.raw');
+      makeRawDisk(small, 16);
+      const smallQcow2 = path.join(work, 'small.qcow2');
+      execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', small, smallQcow2]);
+      backoffRuns = await measureRotations(slow, { file: smallQcow2, format: 'qcow2', sha512: sha512sum(smallQcow2), node: 'node10', runs: 1 });
+    } finally {
+      await slow.close();
+    }
+
+    log('pool lookups ...');
+    const poolSite = await startSite(path.join(work, 'pool'));
+    let pool;
+    try {
+      pool = await measurePool(poolSite, SIZES.pool, SIZES.poolRuns, log);
+    } finally {
+      await poolSite.close();
+    }
+
+    const results: Results = {
+      machine,
+      sizeMiB: img.sizeMiB,
+      dataMiB: img.dataMiB,
+      bundleBytes: fs.statSync(BUNDLE).size,
+      entryBytes: Math.max(0, fs.readFileSync(BUNDLE, 'utf8').search(/\n\/\/ ---- the command line[^\n]*\n/)),
+      startup,
+      checksum,
+      rotation: summarize(rotationRuns),
+      sameFormat: summarize(sameFormatRuns),
+      calls: summarizeCalls(rotationRuns[0]),
+      backoff: summarizeCalls(backoffRuns[0]),
+      pool,
+    };
+    process.stdout.write(`\n${table(results)}\n`);
+    const out = QUICK ? path.join(REPO, 'dist/bench/RESULTS-quick.md') : path.join(REPO, 'bench/RESULTS.md');
+    fs.writeFileSync(out, resultsMarkdown(results));
+    log(`\nwritten to ${path.relative(process.cwd(), out)}`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  log(e instanceof Error ? e.stack || e.message : String(e));
+  process.exitCode = 1;
+});
