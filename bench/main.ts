@@ -18,7 +18,7 @@ import { chooseWorkDir, makeImages, makeRawDisk, sha512sum } from './workspace';
 const QUICK = process.argv.indexOf('--quick') >= 0;
 const SIZES = QUICK
   ? { diskMiB: 128, startupRuns: 10, rotationRuns: 1, checksumRuns: 1, pool: [100, 1000, 2000], poolRuns: 1 }
-  : { diskMiB: 1024, startupRuns: 30, rotationRuns: 3, checksumRuns: 3, pool: [100, 1000, 10000], poolRuns: 3 };
+  : { diskMiB: 1024, startupRuns: 30, rotationRuns: 5, checksumRuns: 3, pool: [100, 1000, 10000], poolRuns: 3 };
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -94,6 +94,8 @@ async function main(): Promise<void> {
       checksum,
       rotation: summarize(rotationRuns),
       sameFormat: summarize(sameFormatRuns),
+      rotationRuns,
+      sameFormatRuns,
       calls: summarizeCalls(rotationRuns[0]),
       backoff: summarizeCalls(backoffRuns[0]),
       pool,

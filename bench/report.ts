@@ -3,6 +3,7 @@ import type { CallSummary } from './calls';
 import type { ChecksumResult } from './checksum';
 import type { Machine } from './machine';
 import type { PoolResult } from './pool';
+import type { RotationRun } from './rotation';
 import type { RotationSummary } from './rotation-summary';
 import type { StartupResult } from './startup';
 import { fmtBytes, fmtMs, fmtRate, ratio } from './stats';
@@ -18,6 +19,9 @@ export interface Results {
   checksum: ChecksumResult;
   rotation: RotationSummary;
   sameFormat: RotationSummary;
+  /** Every run, for the spread the medians hide. */
+  rotationRuns: RotationRun[];
+  sameFormatRuns: RotationRun[];
   calls: CallSummary;
   backoff: CallSummary;
   pool: PoolResult[];

@@ -5,6 +5,17 @@ import { fmtBytes, fmtMs } from './stats';
 const MB = 1e6;
 const mb = (mib: number) => Math.round((mib * 1048576) / MB);
 
+const s = (ms: number) => (ms / 1000).toFixed(2);
+
+// One line per rotation: where the medians come from.
+function runsTable(r: Results): string {
+  const lines = ['| rotation | hook | oned\'s copy | READY noticed after | ours | baseline | ours / baseline |', '|---|---|---|---|---|---|---|'];
+  for (const [what, runs] of [['qcow2 → raw', r.rotationRuns], ['raw → raw', r.sameFormatRuns]] as const) {
+    for (const x of runs) lines.push(`| ${what} | ${s(x.totalMs)} s | ${s(x.onedMs)} s | ${s(x.pollLagMs)} s | ${s(x.oursMs)} s | ${s(x.baselineMs)} s | ${(x.oursMs / x.baselineMs).toFixed(2)} |`);
+  }
+  return lines.join('\n');
+}
+
 /** The text of bench/RESULTS.md. */
 export function resultsMarkdown(r: Results): string {
   const m = r.machine;
@@ -40,6 +51,9 @@ ${table(r)}
 - **same format**: the same disk cached as raw, registered as raw. Bytes written are the wchar of
   \`/proc/<pid>/io\` of the hook (children it waited for included), read at its exit; oned reading
   the cached file itself is checked by the inode behind the PATH it was given. Baseline: \`sha512sum\`.
+
+${runsTable(r)}
+
 - **pool lookup**: \`createOneClient(...).imagePool()\` and the planner's \`selectImages\` in a fresh
   process per run (shipped code, built for Node 10), against the simulator holding that many images:
   per identifier a current image and a retired one, each with every VMCATCHER_EVENT_* attribute of a
