@@ -1,9 +1,8 @@
 // `plan` (and the hook's --dry-run): observe, print the steps as text and as data, change nothing.
 import * as fs from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { requireQemuImg } from '../helpers/images';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ALPHA, availableEvent, cacheImage, expireEvent, imageListSays } from '../e2e/scenario';
-import { eventEnv, makeSite, NodeKind, Site, stateFiles } from '../e2e/site';
+import { eventEnv, NodeKind, Site, stateFiles, useSite } from '../e2e/site';
 import { cli, nonReadCalls, OutcomeSchema, PlanSchema } from './cli-site';
 
 /** An image that 0.0.8 or an earlier run registered, which the admin then gave to alice, published and disabled. */
@@ -21,13 +20,10 @@ function publishedImage(site: Site): { id: number; alice: number } {
 }
 
 describe.each<NodeKind>(['node20', 'node10'])('plan under %s', (node) => {
+  const getSite = useSite();
   let site: Site;
-  beforeEach(async () => {
-    requireQemuImg();
-    site = await makeSite();
-  });
-  afterEach(async () => {
-    await site.close();
+  beforeEach(() => {
+    site = getSite();
   });
 
   it('prints a rotation as data, step by step, and makes only read calls', async () => {

@@ -2,26 +2,20 @@
 // event) and handles it through the hook's own code path, under Node 20 and Node 10.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { eventVarsOfCacheEntry } from '../../src/vmcatcher/cache-index';
-import { requireQemuImg, sameImageContent } from '../helpers/images';
-import { ALPHA, cacheImage, imageListSays } from '../e2e/scenario';
-import { makeSite, NodeKind, Site, stateFiles } from '../e2e/site';
+import { sameImageContent } from '../helpers/images';
+import { ALPHA, cacheImage, currentImages, imageListSays } from '../e2e/scenario';
+import { NodeKind, Site, stateFiles, useSite } from '../e2e/site';
 import { cli, envDump, nonReadCalls, OutcomeSchema, PlanSchema, writeCacheIndex } from './cli-site';
 import { explLine } from './saved-events';
 
-function currentImages(site: Site) {
-  return site.sim.images().filter((i) => i.name === ALPHA);
-}
 
 describe.each<NodeKind>(['node20', 'node10'])('replay under %s', (node) => {
+  const getSite = useSite();
   let site: Site;
-  beforeEach(async () => {
-    requireQemuImg();
-    site = await makeSite();
-  });
-  afterEach(async () => {
-    await site.close();
+  beforeEach(() => {
+    site = getSite();
   });
   const cacheEnv = () => ({ VMCATCHER_CACHE_DIR_CACHE: site.cacheDir });
 

@@ -1,21 +1,17 @@
 // An administrator at a terminal: a live progress bar and colours (never with NO_COLOR), driven
 // through a real pseudo-terminal (util-linux `script`); off a terminal, sparse progress log lines.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { requireQemuImg } from '../helpers/images';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ALPHA, cacheImage } from '../e2e/scenario';
-import { makeSite, NodeKind, Site } from '../e2e/site';
+import { NodeKind, Site, useSite } from '../e2e/site';
 import { cli, cliOnTty, COLOR, writeCacheIndex } from './cli-site';
 
 const BAR = (label: string) => new RegExp(`\\r\\x1b\\[K${label} \\[(\\x1b\\[32m)?[#-]{10,}(\\x1b\\[0m)?\\] \\d+\\.\\d %`);
 
 describe.each<NodeKind>(['node20', 'node10'])('on a terminal under %s', (node) => {
+  const getSite = useSite();
   let site: Site;
-  beforeEach(async () => {
-    requireQemuImg();
-    site = await makeSite();
-  });
-  afterEach(async () => {
-    await site.close();
+  beforeEach(() => {
+    site = getSite();
   });
   const cacheEnv = () => ({ VMCATCHER_CACHE_DIR_CACHE: site.cacheDir });
 
@@ -59,13 +55,10 @@ describe.each<NodeKind>(['node20', 'node10'])('on a terminal under %s', (node) =
 });
 
 describe('off a terminal', () => {
+  const getSite = useSite();
   let site: Site;
-  beforeEach(async () => {
-    requireQemuImg();
-    site = await makeSite();
-  });
-  afterEach(async () => {
-    await site.close();
+  beforeEach(() => {
+    site = getSite();
   });
 
   it('logs progress at most every 10 % (or 30 s), without bars or colours', async () => {
