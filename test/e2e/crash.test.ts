@@ -5,8 +5,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { requireQemuImg } from '../helpers/images';
+import { expectRecovered } from './recovery';
 import { ALPHA, availableEvent, cacheImage, CachedImage, normalizedImages, publish } from './scenario';
-import { eventEnv, makeSite, runHook, Site, startHook, stateFiles, waitFor } from './site';
+import { makeSite, runHook, Site, startHook, waitFor } from './site';
 
 interface Prepared {
   site: Site;
@@ -51,16 +52,6 @@ function cellsOf(calls: string[]): { method: string; nth: number }[] {
   return cells;
 }
 
-async function expectRecovered(site: Site, expected: unknown, how: 'recover' | 'next event'): Promise<void> {
-  const r = how === 'recover' ? await runHook(site, {}, { args: ['recover'] }) : await runHook(site, eventEnv(site, '01-ProcessPrefix.env'));
-  expect(r.stderr).not.toMatch(/internal error/);
-  expect(r.code).toBe(0);
-  await site.sim.settle();
-  expect(normalizedImages(site)).toEqual(expected);
-  expect(stateFiles(site, 'spool')).toEqual([]);
-  expect(stateFiles(site, 'journal')).toEqual([]);
-  expect(fs.readdirSync(site.stagingDir)).toEqual([]);
-}
 
 describe('crash matrix: a rotation killed at every RPC', () => {
   it('recovers to the uninterrupted end state from every cell, by `recover` and by the next event', async () => {

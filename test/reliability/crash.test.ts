@@ -3,10 +3,10 @@
 // rotation is test/e2e/crash.test.ts), and for all three again with a second crash, of `recover`
 // itself, at each change it makes while finishing the interrupted run. `recover` (or the next
 // vmcatcher event) must then reach the uninterrupted run's end state with spool, journals and staging empty.
-import * as fs from 'fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizedImages } from '../e2e/scenario';
-import { eventEnv, runHook, Site, stateFiles } from '../e2e/site';
+import { expectRecovered } from '../e2e/recovery';
+import { runHook, Site, stateFiles } from '../e2e/site';
 import type { SimCall } from '../sim/index';
 import { CrashPoint, crashPoints, describePoint, isRead, pointAt, runUntilKilled } from './helpers-a/crash';
 import { expiryEvent, makeSeed, Prepared, prepareSite, PrepareOptions, rotationEvent, Seed } from './helpers-a/fixtures';
@@ -40,23 +40,8 @@ async function reference(seed: Seed, s: Scenario): Promise<{ state: State; calls
   }
 }
 
-function stagingLeft(site: Site): string[] {
-  return fs.existsSync(site.stagingDir) ? fs.readdirSync(site.stagingDir) : [];
-}
 
 /** `recover` or the next vmcatcher event; returns the calls it made. */
-async function expectRecovered(site: Site, expected: State, how: 'recover' | 'next event'): Promise<SimCall[]> {
-  site.sim.clearCalls();
-  const r = how === 'recover' ? await runHook(site, {}, { args: ['recover'] }) : await runHook(site, eventEnv(site, '01-ProcessPrefix.env'));
-  expect(r.stderr).not.toMatch(/internal error/);
-  expect(r.code, r.stderr).toBe(0);
-  await site.sim.settle();
-  expect(normalizedImages(site)).toEqual(expected);
-  expect(stateFiles(site, 'spool')).toEqual([]);
-  expect(stateFiles(site, 'journal')).toEqual([]);
-  expect(stagingLeft(site)).toEqual([]);
-  return site.sim.calls.slice();
-}
 
 /** A site killed at `point` during the scenario's event. */
 async function crashedSite(seed: Seed, s: Scenario, point: CrashPoint): Promise<Site> {

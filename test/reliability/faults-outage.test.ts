@@ -3,8 +3,9 @@
 // reaches the uninterrupted run's end state, with spool, journals and staging empty.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizedImages } from '../e2e/scenario';
+import { expectRecovered } from '../e2e/recovery';
 import { runHook, stateFiles } from '../e2e/site';
-import { FAULT_SETTINGS, SCENARIOS, stagingLeft } from './helpers-a/fault-scenarios';
+import { FAULT_SETTINGS, SCENARIOS } from './helpers-a/fault-scenarios';
 import { makeSeed, prepareSite, Seed } from './helpers-a/fixtures';
 import { runCells } from './helpers-a/pool';
 
@@ -58,13 +59,7 @@ describe('oned going away mid-event', () => {
             expect(usable.length).toBeGreaterThanOrEqual(1);
           }
           site.sim.clearFaults();
-          const rec = await runHook(site, {}, { args: ['recover'] });
-          expect(rec.code, rec.stderr).toBe(0);
-          await site.sim.settle();
-          expect(normalizedImages(site)).toEqual(ref);
-          expect(stateFiles(site, 'spool')).toEqual([]);
-          expect(stateFiles(site, 'journal')).toEqual([]);
-          expect(stagingLeft(site)).toEqual([]);
+          await expectRecovered(site, ref);
         } finally {
           await site.close();
         }

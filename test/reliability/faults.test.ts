@@ -5,6 +5,7 @@
 // the retirement journalled, which the next `recover` completes to the uninterrupted run's end state.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizedImages } from '../e2e/scenario';
+import { expectRecovered } from '../e2e/recovery';
 import { runHook, stateFiles } from '../e2e/site';
 import type { SimCall } from '../sim/index';
 import { FAULT_SETTINGS, Scenario, SCENARIOS, spooled, stagingLeft } from './helpers-a/fault-scenarios';
@@ -97,13 +98,7 @@ async function runCell(seed: Seed, s: Scenario, cell: Cell, ref: ReturnType<type
     expect(r.stderr).toMatch(/The new image is in place; the rest \(retiring the old image\) is journalled/);
     expect(normalizedImages(site).filter((i) => !i.name.endsWith('(retired)'))).toEqual(ref.filter((i) => !i.name.endsWith('(retired)')));
     expect(stateFiles(site, 'journal')).toHaveLength(1);
-    const rec = await runHook(site, {}, { args: ['recover'] });
-    expect(rec.code, rec.stderr).toBe(0);
-    await site.sim.settle();
-    expect(normalizedImages(site)).toEqual(ref);
-    expect(stateFiles(site, 'spool')).toEqual([]);
-    expect(stateFiles(site, 'journal')).toEqual([]);
-    expect(stagingLeft(site)).toEqual([]);
+    await expectRecovered(site, ref);
   } finally {
     await site.close();
   }

@@ -36,13 +36,10 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** Entries left in the staging directory (which an expiry never creates). */
-export function stagingLeft(site: Site): string[] {
-  return fs.existsSync(site.stagingDir) ? fs.readdirSync(site.stagingDir) : [];
-}
-
 /** The pending spool entries. */
 export function spooled(site: Site): { lastError?: string }[] {
   const dir = path.join(site.stateDir, 'spool');
   return stateFiles(site, 'spool').map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
 }
+
+export { stagingLeft } from '../../e2e/recovery';
