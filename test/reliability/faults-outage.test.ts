@@ -22,7 +22,7 @@ describe('oned going away mid-event', () => {
   // so a call's position in the sequence is the same in every run.
   const OUTAGE_SETTINGS = Object.assign({ VMCHNDL_ON_POLL_INTERVAL: '0.3' }, FAULT_SETTINGS);
 
-  it.each(SCENARIOS.filter((s) => !s.only))('$name: from every RPC on', async (s) => {
+  it.each(SCENARIOS.filter((s) => !s.callFilter))('$name: from every RPC on', async (s) => {
     const prepare = () => prepareSite(seed, { disabled: s.disabled, settings: OUTAGE_SETTINGS, copyDelayMs: 100 });
     const p = await prepare();
     let ref: ReturnType<typeof normalizedImages>;

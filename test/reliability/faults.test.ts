@@ -43,7 +43,7 @@ function cellsOf(s: Scenario, calls: SimCall[], oldId: number): Cell[] {
     const nth = (seen[call.method] = (seen[call.method] || 0) + 1);
     // READY polls repeat: the first two (LOCKED, then READY) stand for all of them.
     if (call.method === 'one.image.info' && nth > 2) continue;
-    if (s.only && !s.only(call, oldId)) continue;
+    if (s.callFilter && !s.callFilter(call, oldId)) continue;
     for (const fc of faultCases(call, !isRead(call.method))) cells.push({ call, nth, fc, expect: expectationOf(s, call, fc, oldId) });
   }
   return cells;

@@ -14,7 +14,7 @@ export interface Scenario {
   readonly version?: SimVersion;
   readonly event: (p: Prepared) => Record<string, string>;
   /** Which of the reference's calls become cells (default all). */
-  readonly only?: (call: SimCall, oldId: number) => boolean;
+  readonly callFilter?: (call: SimCall, oldId: number) => boolean;
   /** Whether a failed call on the old image rolls forward (rotation) or everything rolls back (expiry). */
   readonly forwardOnOld: boolean;
 }
@@ -23,7 +23,7 @@ export interface Scenario {
 export const SCENARIOS: Scenario[] = [
   { name: 'rotation of a published, enabled image', disabled: false, event: rotationEvent, forwardOnOld: true },
   // Only what the first scenario does not have: disabling the new image, before the commit.
-  { name: 'rotation of a disabled image', disabled: true, event: rotationEvent, forwardOnOld: true, only: (c) => c.method === 'one.image.enable' },
+  { name: 'rotation of a disabled image', disabled: true, event: rotationEvent, forwardOnOld: true, callFilter: (c) => c.method === 'one.image.enable' },
   { name: 'expiry (vmcatcher_image says 1)', disabled: false, event: expiryEvent, forwardOnOld: false },
   // oned 5.2 deletes a LOCKED image differently (no force argument): the cells whose rollback deletes the new image.
   {
@@ -32,7 +32,7 @@ export const SCENARIOS: Scenario[] = [
     version: '5.2',
     event: rotationEvent,
     forwardOnOld: true,
-    only: (c) => c.method === 'one.image.allocate' || c.method === 'one.image.info',
+    callFilter: (c) => c.method === 'one.image.allocate' || c.method === 'one.image.info',
   },
 ];
 
