@@ -1,13 +1,8 @@
 // SHA-512 of a file, in large reads, the next read running while the last one is hashed.
 import * as crypto from 'crypto';
-import * as fs from 'fs';
-import { promisify } from 'util';
 import { OperationFailedError } from '../errors';
+import { close, fstat, open, read } from './fs-async';
 
-const open = promisify(fs.open);
-const fstat = promisify(fs.fstat);
-const read = promisify(fs.read);
-const close = promisify(fs.close);
 
 export interface ChecksumOptions {
   /** Called with 0..100 as the file is read (at most once per whole percent). */

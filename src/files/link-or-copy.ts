@@ -1,13 +1,9 @@
 // Puts a file into a directory: a hard link when possible (instant, no space), else a private copy.
 import * as fs from 'fs';
 import * as path from 'path';
-import * as stream from 'stream';
-import { promisify } from 'util';
 import { OperationFailedError } from '../errors';
+import { link, pipeline, unlink } from './fs-async';
 
-const link = promisify(fs.link);
-const unlink = promisify(fs.unlink);
-const pipeline = promisify(stream.pipeline);
 
 // Other file system, hard links forbidden (fs.protected_hardlinks on a file not ours), or not supported.
 const COPY_INSTEAD = ['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'EACCES'];

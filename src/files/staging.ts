@@ -1,20 +1,10 @@
 // Private per-run working directories, and their removal (only ever of directories we made).
-import * as fs from 'fs';
 import * as path from 'path';
-import { promisify } from 'util';
 import { OperationFailedError } from '../errors';
+import { chmod, lstat, mkdir, mkdtemp, readdir, rmdir, stat, unlink, writeFile } from './fs-async';
 
 export { linkOrCopy } from './link-or-copy';
 
-const mkdir = promisify(fs.mkdir);
-const mkdtemp = promisify(fs.mkdtemp);
-const chmod = promisify(fs.chmod);
-const stat = promisify(fs.stat);
-const lstat = promisify(fs.lstat);
-const readdir = promisify(fs.readdir);
-const rmdir = promisify(fs.rmdir);
-const unlink = promisify(fs.unlink);
-const writeFile = promisify(fs.writeFile);
 
 const PREFIX = 'vmc-staging-';
 // makeStagingDir's random names, and the per-run names `<identifier>.<run id>` that plans choose.

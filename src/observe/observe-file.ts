@@ -1,28 +1,13 @@
 // Observes the cached file: present, readable, what qemu-img finds in it (for an OVA: in its disk).
 import * as fs from 'fs';
-import { promisify } from 'util';
 import { OperationFailedError, QemuError } from '../errors';
 import type { ObservedFile } from '../plan/types';
 import { readImageInfo } from '../qemu/info';
 import { findOvfMember, listOva, pickOvaDisk, readOvaMemberText } from '../qemu/ova';
 import { isTarHeader } from '../qemu/tar-header';
+import { readBytes, realpath, stat } from '../files/fs-async';
 
-const stat = promisify(fs.stat);
-const realpath = promisify(fs.realpath);
-const open = promisify(fs.open);
-const read = promisify(fs.read);
-const close = promisify(fs.close);
 
-async function readHead(file: string): Promise<Buffer> {
-  const head = Buffer.alloc(512);
-  const fd = await open(file, 'r');
-  try {
-    await read(fd, head, 0, 512, 0);
-  } finally {
-    await close(fd);
-  }
-  return head;
-}
 
 /** Stats, identifies and (for an OVA) opens the cached file; a missing or unusable file fails the operation. */
 export async function observeFile(file: string, qemuImg: string): Promise<ObservedFile> {
@@ -37,7 +22,7 @@ export async function observeFile(file: string, qemuImg: string): Promise<Observ
   }
   if (!st.isFile()) throw new OperationFailedError(`the cached image ${file} is not a regular file`);
   try {
-    const head = await readHead(real);
+    const head = await readBytes(real, 0, 512);
     if (isTarHeader(head)) {
       const members = await listOva(real);
       const ovf = findOvfMember(members);

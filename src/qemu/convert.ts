@@ -1,14 +1,11 @@
 // Converts an image with qemu-img into a new 0600 file, reporting progress.
 import * as fs from 'fs';
-import { promisify } from 'util';
 import { QemuError } from '../errors';
 import { runQemuImg, stderrTail } from './run';
 import { absoluteImagePath, imageArgs, validateFormatName } from './source';
 import { ConvertRequest, ProgressListener } from './types';
+import { close, open, unlink } from '../files/fs-async';
 
-const open = promisify(fs.open);
-const close = promisify(fs.close);
-const unlink = promisify(fs.unlink);
 
 /** Turns qemu-img's `-p` output (`    (12.34/100%)\r`, split anywhere) into calls of `listener`, rising only. */
 export function progressParser(listener: ProgressListener): (chunk: string) => void {

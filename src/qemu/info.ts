@@ -1,17 +1,12 @@
 // What an image file is: `qemu-img info`, then `qemu-img check` where the format has metadata to check.
-import * as fs from 'fs';
-import { promisify } from 'util';
 import { QemuError } from '../errors';
 import { parseImageInfo, validateImageInfo } from './info-parse';
 import { runQemuImg, stderrTail } from './run';
 import { imageArgs } from './source';
 import { isTarHeader } from './tar-header';
 import { ByteRange, ImageCheckResult, ImageFileInfo } from './types';
+import { readBytes, stat } from '../files/fs-async';
 
-const stat = promisify(fs.stat);
-const open = promisify(fs.open);
-const read = promisify(fs.read);
-const close = promisify(fs.close);
 
 export interface InfoOptions {
   readonly qemuImg?: string;
@@ -62,14 +57,7 @@ async function validateProbedRaw(file: string, label: string, range?: ByteRange)
   if (size === 0 || size % 512 !== 0) {
     throw new QemuError(`${label} is not a disk image: no known format and ${size} bytes is not a whole number of sectors`);
   }
-  const head = Buffer.alloc(512);
-  const fd = await open(file, 'r');
-  try {
-    await read(fd, head, 0, 512, range ? range.offset : 0);
-  } finally {
-    await close(fd);
-  }
-  if (isTarHeader(head)) {
+  if (isTarHeader(await readBytes(file, range ? range.offset : 0, 512))) {
     throw new QemuError(`${label} is a tar archive (an OVA?), not a disk image: pick its disk with listOva/pickOvaDisk`);
   }
 }

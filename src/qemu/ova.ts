@@ -2,22 +2,15 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as stream from 'stream';
-import { promisify } from 'util';
 import { QemuError } from '../errors';
 import { rangeSpec } from './source';
 import { listTar, ListOptions } from './tar-list';
 import { OvaMember } from './types';
+import { open, pipeline, readBytes, stat, unlink } from '../files/fs-async';
 
 export { pickOvaDisk, parseOvfFirstDiskHref } from './ova-pick';
 export { validateMemberName } from './tar-list';
 
-const pipeline = promisify(stream.pipeline);
-const stat = promisify(fs.stat);
-const open = promisify(fs.open);
-const read = promisify(fs.read);
-const close = promisify(fs.close);
-const unlink = promisify(fs.unlink);
 
 /** Lists the members of the OVA at `file` from its tar headers (nothing is extracted). */
 export function listOva(file: string, opts: ListOptions = {}): Promise<OvaMember[]> {
@@ -41,14 +34,8 @@ async function validateInArchive(file: string, member: OvaMember): Promise<void>
 export async function readOvaMemberText(file: string, member: OvaMember, maxBytes = 4 * 1024 * 1024): Promise<string> {
   await validateInArchive(file, member);
   if (member.size > maxBytes) throw new QemuError(`OVA member "${member.name}" has ${member.size} bytes, more than ${maxBytes}: refused`);
-  const buf = Buffer.alloc(member.size);
-  const fd = await open(file, 'r');
-  try {
-    const { bytesRead } = await read(fd, buf, 0, member.size, member.offset);
-    if (bytesRead !== member.size) throw new QemuError(`OVA member "${member.name}" is truncated`);
-  } finally {
-    await close(fd);
-  }
+  const buf = await readBytes(file, member.offset, member.size);
+  if (buf.length !== member.size) throw new QemuError(`OVA member "${member.name}" is truncated`);
   return buf.toString('utf8');
 }
 

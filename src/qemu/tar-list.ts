@@ -1,14 +1,9 @@
 // Lists a tar archive (an OVA) from its headers alone, refusing names and sizes that could trick us.
-import * as fs from 'fs';
-import { promisify } from 'util';
 import { QemuError } from '../errors';
 import { BLOCK, isZeroBlock, parsePaxRecords, parseTarHeader } from './tar-header';
 import { OvaMember, OvaMemberType } from './types';
+import { close, fstat, open, read } from '../files/fs-async';
 
-const open = promisify(fs.open);
-const read = promisify(fs.read);
-const fstat = promisify(fs.fstat);
-const close = promisify(fs.close);
 
 export interface ListOptions {
   /** More members than this is a tar bomb, not an appliance (default 1000). */
