@@ -1,18 +1,10 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OperationFailedError } from '../../src/errors';
 import { sha512File } from '../../src/files/checksum';
-import { makeQcow2, makeRaw, requireQemuImg, sha512, tempDir } from '../helpers/images';
+import { makeQcow2, makeRaw, sha512, useTempDir } from '../helpers/images';
 
-let dir: string;
-const at = (name: string) => path.join(dir, name);
-
-beforeAll(() => {
-  requireQemuImg();
-  dir = tempDir();
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const at = useTempDir({ qemuImg: true });
 
 describe('sha512File', () => {
   it('equals sha512sum for empty, small, odd-sized and multi-chunk files', async () => {
@@ -45,7 +37,7 @@ describe('sha512File', () => {
 
   it('fails as OperationFailedError for a missing file, a directory, or a throwing listener', async () => {
     await expect(sha512File(at('nope'))).rejects.toBeInstanceOf(OperationFailedError);
-    await expect(sha512File(dir)).rejects.toBeInstanceOf(OperationFailedError);
+    await expect(sha512File(at())).rejects.toBeInstanceOf(OperationFailedError);
     await expect(sha512File(at('img.raw'), { onProgress: () => { throw new Error('stop'); } })).rejects.toThrow('stop');
   });
 
@@ -54,7 +46,7 @@ describe('sha512File', () => {
     const before = fds();
     await sha512File(at('img.raw'), { chunkBytes: 64 * 1024 });
     await sha512File(at('img.raw'), { chunkBytes: 64 * 1024, onProgress: (p) => { if (p > 20) throw new Error('stop'); } }).catch(() => undefined);
-    await sha512File(dir).catch(() => undefined);
+    await sha512File(at()).catch(() => undefined);
     expect(fds()).toBe(before);
   });
 });

@@ -1,18 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OperationFailedError } from '../../src/errors';
 import { STAGING_MARKER, isStagingDir, linkOrCopy, makeStagingDir, removeStagingDir } from '../../src/files/staging';
-import { tempDir } from '../helpers/images';
+import { useTempDir } from '../helpers/images';
 
-let dir: string;
-const at = (name: string) => path.join(dir, name);
+const at = useTempDir();
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
-
-beforeAll(() => {
-  dir = tempDir();
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('makeStagingDir', () => {
   it('creates base and per-run directories 0700 even under a loose umask', async () => {
@@ -68,7 +62,7 @@ describe('removeStagingDir', () => {
     fs.symlinkSync(renamed, at('s3/vmc-staging-zzzzzz'));
     await expect(removeStagingDir(at('s3/vmc-staging-zzzzzz'))).rejects.toThrow(/not a staging directory/);
     expect(fs.existsSync(path.join(renamed, STAGING_MARKER))).toBe(true);
-    await expect(removeStagingDir(dir)).rejects.toThrow(/refusing to remove/);
+    await expect(removeStagingDir(at())).rejects.toThrow(/refusing to remove/);
   });
 });
 
@@ -86,7 +80,7 @@ describe('linkOrCopy', () => {
     // /dev/shm is tmpfs on Linux; the test directory is elsewhere or the check below says so.
     const other = fs.mkdtempSync('/dev/shm/vmc-test-');
     try {
-      expect(fs.statSync(other).dev).not.toBe(fs.statSync(dir).dev);
+      expect(fs.statSync(other).dev).not.toBe(fs.statSync(at()).dev);
       fs.writeFileSync(at('src2.img'), Buffer.alloc(5 * 1024 * 1024 + 7, 'q'), { mode: 0o644 });
       const got = await linkOrCopy(at('src2.img'), other, { name: 'copy.img' });
       expect(got).toEqual({ path: path.join(other, 'copy.img'), how: 'copy' });

@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 const INSTALL_HINT = 'apt-get install -y qemu-utils';
 
@@ -17,6 +18,20 @@ export function requireQemuImg(bin = 'qemu-img'): void {
 function qemuImg(args: string[]): string {
   requireQemuImg();
   return execFileSync('qemu-img', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * A temporary directory for a whole test file, removed after it; returns `at(name)`, a path in it
+ * (`at()` is the directory). With qemuImg, a missing qemu-img fails the file at once.
+ */
+export function useTempDir(opts: { qemuImg?: boolean } = {}): (name?: string) => string {
+  let dir = '';
+  beforeAll(() => {
+    if (opts.qemuImg) requireQemuImg();
+    dir = tempDir();
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return (name = '') => path.join(dir, name);
 }
 
 /** A fresh temporary directory; remove it with fs.rmSync(dir, { recursive: true, force: true }). */

@@ -1,20 +1,12 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { QemuError } from '../../src/errors';
 import { convertImage, progressParser } from '../../src/qemu/convert';
 import { readImageInfo } from '../../src/qemu/info';
-import { makeQcow2, makeRaw, requireQemuImg, sameImageContent, tempDir } from '../helpers/images';
+import { makeQcow2, makeRaw, sameImageContent, useTempDir } from '../helpers/images';
 
-let dir: string;
-const at = (name: string) => path.join(dir, name);
+const at = useTempDir({ qemuImg: true });
 const mode = (file: string) => fs.statSync(file).mode & 0o777;
-
-beforeAll(() => {
-  requireQemuImg();
-  dir = tempDir();
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('progressParser', () => {
   it('reads percentages split across chunks, rising only', () => {

@@ -1,20 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { QemuError } from '../../src/errors';
 import { checkImage, readImageInfo } from '../../src/qemu/info';
 import { listOva } from '../../src/qemu/ova';
-import { makeOva, makeQcow2, makeRaw, makeVmdk, requireQemuImg, tempDir } from '../helpers/images';
+import { makeOva, makeQcow2, makeRaw, makeVmdk, useTempDir } from '../helpers/images';
 
-let dir: string;
-const at = (name: string) => path.join(dir, name);
-
-beforeAll(() => {
-  requireQemuImg();
-  dir = tempDir();
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const at = useTempDir({ qemuImg: true });
 
 describe('readImageInfo', () => {
   it('reads raw, qcow2 and vmdk images, probed or with their format given', async () => {

@@ -1,22 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { QemuError } from '../../src/errors';
 import { convertImage } from '../../src/qemu/convert';
 import { readImageInfo } from '../../src/qemu/info';
 import { extractOvaDisk, findOvfMember, listOva, ovaMemberSpec, pickOvaDisk, readOvaMemberText } from '../../src/qemu/ova';
 import { OvaMember } from '../../src/qemu/types';
-import { makeOva, makeQcow2, ovfText, paxEntry, requireQemuImg, sameImageContent, sha512, tempDir, writeTar } from '../helpers/images';
+import { makeOva, makeQcow2, ovfText, paxEntry, sameImageContent, sha512, useTempDir, writeTar } from '../helpers/images';
 
-let dir: string;
-const at = (name: string) => path.join(dir, name);
-
-beforeAll(() => {
-  requireQemuImg();
-  dir = tempDir();
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const at = useTempDir({ qemuImg: true });
 
 const file = (name: string, size = 1): OvaMember => ({ name, size, offset: 512, type: 'file' });
 
@@ -156,9 +149,9 @@ describe('OVA disks with the real qemu-img', () => {
 
   it('refuses to extract or read in place anything but a plain file', async () => {
     const link: OvaMember = { name: 'disk1.vmdk', size: 0, offset: 512, type: 'symlink', linkName: '/etc/shadow' };
-    await expect(extractOvaDisk(at('app-vmdk.ova'), link, dir)).rejects.toThrow(QemuError);
+    await expect(extractOvaDisk(at('app-vmdk.ova'), link, at())).rejects.toThrow(QemuError);
     expect(() => ovaMemberSpec(at('app-vmdk.ova'), link, 'vmdk')).toThrow(/is a symlink/);
     const beyond: OvaMember = { name: 'x', size: 1e9, offset: 512, type: 'file' };
-    await expect(extractOvaDisk(at('app-vmdk.ova'), beyond, dir)).rejects.toThrow(/beyond/);
+    await expect(extractOvaDisk(at('app-vmdk.ova'), beyond, at())).rejects.toThrow(/beyond/);
   });
 });
