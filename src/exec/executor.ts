@@ -1,5 +1,5 @@
 // Runs a plan's steps one by one, journalling before and after each, and rolls back or forward on failure.
-import { OneError, OperationFailedError, VmcError } from '../errors';
+import { OneError, OperationFailedError } from '../errors';
 import type { Plan } from '../plan/types';
 import { describeStep, implOf } from '../steps';
 import type { ExecContext } from './context';
@@ -75,22 +75,18 @@ async function drive(journal: Journal, ctx: ExecContext, direction: 'forward' | 
       if (i < plan.commitIndex) {
         ctx.log.error('execute', `${what}; rolling back`);
         await rollback(journal, ctx, errorText(e));
-        throw wrap(e, `${what}. Everything was rolled back; OpenNebula is as it was before this event.`);
+        throw new OperationFailedError(`${what}. Everything was rolled back; OpenNebula is as it was before this event.`, e);
       }
       journal.close(false);
-      throw wrap(
-        e,
+      throw new OperationFailedError(
         `${what}. The new image is in place; the rest (retiring the old image) is journalled and will be completed by the next run for ${plan.identifier}, or by \`vmcatcher_eventHndl_ON recover\`.`,
+        e,
       );
     }
   }
   journal.append({ t: 'end', at: ctx.now(), outcome: 'done' });
   journal.close(true);
   return 'done';
-}
-
-function wrap(e: unknown, message: string): VmcError {
-  return new OperationFailedError(message, e);
 }
 
 async function rollback(journal: Journal, ctx: ExecContext, reason: string): Promise<Outcome> {

@@ -29,10 +29,10 @@ export async function observeFile(file: string, qemuImg: string): Promise<Observ
       const disk = pickOvaDisk(members, ovf ? await readOvaMemberText(real, ovf) : undefined);
       const range = { offset: disk.offset, size: disk.size };
       const info = await readImageInfo(real, { qemuImg, range });
-      return { path: real, size: st.size, dev: st.dev, info, ovaMember: { name: disk.name, offset: disk.offset, size: disk.size } };
+      return { path: real, size: st.size, info, ovaMember: { name: disk.name, offset: disk.offset, size: disk.size } };
     }
     const info = await readImageInfo(real, { qemuImg });
-    return { path: real, size: st.size, dev: st.dev, info };
+    return { path: real, size: st.size, info };
   } catch (e) {
     if (e instanceof QemuError) throw new OperationFailedError(`the cached image ${file} cannot be used: ${e.message}`, e);
     throw e;

@@ -30,9 +30,9 @@ function resolveId<T extends { id: number; name: string }>(list: readonly T[] | 
 }
 
 /** Reads images, datastores and users (and groups only when a group name cannot be resolved otherwise). */
-export async function observeOne(one: OneApi, config: Config, sessionUser: string, withImages = true): Promise<ObservedOne> {
+export async function observeOne(one: OneApi, config: Config, sessionUser: string): Promise<ObservedOne> {
   const [images, dsPool, users] = await Promise.all([
-    withImages ? one.imagePool() : Promise.resolve([] as ImageRecord[]),
+    one.imagePool(),
     one.datastorePool(),
     one.userPool(),
   ]);

@@ -1,6 +1,4 @@
 // Observe (async, read-only): everything the planner needs to know about one event.
-import * as fs from 'fs';
-import * as path from 'path';
 import type { Config } from '../config/config';
 import type { ImageEvent } from '../event/parse-event';
 import type { OneApi } from '../one/types';
@@ -15,17 +13,6 @@ export interface ObserveDeps {
   config: Config;
   sessionUser: string;
   env: NodeJS.ProcessEnv;
-}
-
-/** The device of the staging directory (or of its nearest existing parent), to know whether hard links work. */
-function stagingDevice(dir: string): number | undefined {
-  for (let d = dir; ; d = path.dirname(d)) {
-    try {
-      return fs.statSync(d).dev;
-    } catch (_) {
-      if (path.dirname(d) === d) return undefined;
-    }
-  }
 }
 
 /** Reads oned, the cached file and (for expiry) vmcatcher's subscription state. Changes nothing. */
@@ -46,5 +33,5 @@ export async function observe(event: ImageEvent, deps: ObserveDeps): Promise<Obs
   // The same version again (a re-download, a replay): the file need not even be read.
   if (sel.current && holdsSameFile(sel.current, event.vars, event.checksum)) return one;
   const file = await observeFile(event.file!, deps.config.qemuImg);
-  return Object.assign({}, one, { file, stagingDev: stagingDevice(deps.config.stagingDir) });
+  return Object.assign({}, one, { file });
 }

@@ -34,6 +34,6 @@ export function planSource(file: ObservedFile, ds: DatastoreRecord, config: Conf
     path: output,
     stagingDir,
     steps: [{ kind: 'link', input: file.path, output }],
-    note: `already ${inputFormat}: ${file.dev === undefined ? 'link' : 'hard-link (or copy, across file systems)'} it into the staging directory, which the datastore allows`,
+    note: `already ${inputFormat}: hard-link (or copy, across file systems) it into the staging directory, which the datastore allows`,
   };
 }

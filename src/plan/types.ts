@@ -9,7 +9,6 @@ export type ImageRef = number | 'new';
 export interface ObservedFile {
   readonly path: string;
   readonly size: number;
-  readonly dev: number;
   /** qemu-img's view of the file (for an OVA: of its disk member). */
   readonly info: ImageFileInfo;
   /** Set when the file is an OVA: the member holding the disk. */
@@ -24,8 +23,6 @@ export interface Observed {
   /** Ids that retired images go to. */
   readonly retiredOwner: { readonly uid: number; readonly gid: number };
   readonly file?: ObservedFile;
-  /** The staging directory's device, to know whether a hard link can work. */
-  readonly stagingDev?: number;
   /** For expiry: vmcatcher_image's state for the identifier (undefined = not listed). */
   readonly subscriptionState?: number;
 }

@@ -83,7 +83,7 @@ export function event(p: Partial<ImageEvent> = {}): ImageEvent {
 }
 
 export function file(format = 'qcow2', p: Partial<ObservedFile> = {}): ObservedFile {
-  return Object.assign({ path: `/var/lib/vmcatcher/cache/${ID}`, size: 1 << 20, dev: 2049, info: { format, virtualSize: 1 << 24 } }, p);
+  return Object.assign({ path: `/var/lib/vmcatcher/cache/${ID}`, size: 1 << 20, info: { format, virtualSize: 1 << 24 } }, p);
 }
 
 export function observed(p: Partial<Observed> = {}): Observed {
@@ -94,7 +94,6 @@ export function observed(p: Partial<Observed> = {}): Observed {
       datastore: DATASTORE,
       retiredOwner: { uid: 0, gid: 0 },
       file: file(),
-      stagingDev: 2049,
     },
     p,
   );
