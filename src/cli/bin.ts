@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as vm from 'vm';
 import { readConfig } from '../config/read-config';
+import { ignoredEventMessage } from '../event/event-types';
 import { parseEvent } from '../event/parse-event';
 import { createLogger, fileSink, LogLevel, stderrSink } from '../log/logger';
 import { listSpool } from '../spool/spool';
@@ -29,7 +30,7 @@ function answerIgnoredEvent(argv: readonly string[], env: NodeJS.ProcessEnv, cwd
     if ((event.type === 'ProcessPrefix' || event.type === 'ProcessPostfix') && listSpool(config.stateDir).length > 0) return false;
     const log = createLogger({ level: config.logLevel as LogLevel, format: config.logFormat, sink: config.logFile ? fileSink(config.logFile) : stderrSink() });
     for (const w of loaded.warnings) log.warn('config', w);
-    log.info('main', `event ${event.type}${event.identifier ? ` for ${event.identifier}` : ''}: nothing to do for this event type`);
+    log.info('main', ignoredEventMessage(event.type, event.identifier, 0));
     return true;
   } catch (_) {
     return false;

@@ -22,3 +22,9 @@ export function kindOfEventType(type: string): EventKind {
   if ((EXPIRE_TYPES as readonly string[]).indexOf(type) >= 0) return 'expire';
   return 'ignored';
 }
+
+/** The one log line for an event type we do nothing for (the small entry in bin.ts writes it too). */
+export function ignoredEventMessage(type: string, identifier: string | undefined, pending: number): string {
+  const what = `event ${type}${identifier ? ` for ${identifier}` : ''}: nothing to do for this event type`;
+  return pending ? `${what}; retrying ${pending} pending event(s)` : what;
+}

@@ -1,5 +1,6 @@
 // One event from vmcatcher, start to end: store it, then process what is pending for its image.
 import { InvalidConfigError, OperationFailedError } from '../errors';
+import { ignoredEventMessage } from '../event/event-types';
 import type { Event } from '../event/parse-event';
 import { Journal } from '../exec/journal';
 import type { Plan } from '../plan/types';
@@ -57,7 +58,7 @@ export async function handleEvent(event: Event, deps: HookDeps, dryRun = false):
   if (event.kind === 'ignored') {
     const retryHere = event.type === 'ProcessPrefix' || event.type === 'ProcessPostfix';
     const pending = retryHere && !dryRun ? listSpool(deps.config.stateDir).length : 0;
-    deps.log.info('main', `event ${event.type}${event.identifier ? ` for ${event.identifier}` : ''}: nothing to do for this event type${pending ? `; retrying ${pending} pending event(s)` : ''}`);
+    deps.log.info('main', ignoredEventMessage(event.type, event.identifier, pending));
     if (!pending) return { event, outcome: 'ignored' };
     const results = await retryPending(deps, false);
     failIfAnyFailed(results, 'retrying pending events');
