@@ -6,7 +6,7 @@ import * as vm from 'vm';
 import { readConfig } from '../config/read-config';
 import { ignoredEventMessage } from '../event/event-types';
 import { parseEvent } from '../event/parse-event';
-import { createLogger, fileSink, LogLevel, stderrSink } from '../log/logger';
+import { configuredLogger } from '../log/configured-logger';
 import { listSpool } from '../spool/spool';
 
 /** The line before the command line in the bundle; every line after it is commented out (scripts/build.mjs). */
@@ -28,7 +28,7 @@ function answerIgnoredEvent(argv: readonly string[], env: NodeJS.ProcessEnv, cwd
     const config = loaded.config;
     // At ProcessPrefix and ProcessPostfix the hook retries what is pending.
     if ((event.type === 'ProcessPrefix' || event.type === 'ProcessPostfix') && listSpool(config.stateDir).length > 0) return false;
-    const log = createLogger({ level: config.logLevel as LogLevel, format: config.logFormat, sink: config.logFile ? fileSink(config.logFile) : stderrSink() });
+    const log = configuredLogger(config);
     for (const w of loaded.warnings) log.warn('config', w);
     log.info('main', ignoredEventMessage(event.type, event.identifier, 0));
     return true;

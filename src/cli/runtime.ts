@@ -1,12 +1,12 @@
 // Wires the real parts together for a command: configuration, logger, the oned client, file tools.
 import * as os from 'os';
 import { readConfig } from '../config/read-config';
-import { InvalidConfigError } from '../errors';
 import type { Config } from '../config/config';
 import type { Progress, Tools } from '../exec/context';
 import { HookDeps, makeExecContext } from '../hook/deps';
 import { spawnDrain } from './spawn-drain';
-import { createLogger, fileSink, Logger, LogLevel, stderrSink } from '../log/logger';
+import { configuredLogger } from '../log/configured-logger';
+import { createLogger, Logger, stderrSink } from '../log/logger';
 import { secretsOfSession } from '../log/redact';
 import { createOneClient } from '../one/client';
 import { resolveEndpoint, resolveSession } from '../one/credentials';
@@ -55,15 +55,7 @@ export function bootstrapLogger(o: CommonOptions): Logger {
 export function makeRuntime(o: CommonOptions, env: NodeJS.ProcessEnv, interactive: boolean): Runtime {
   const loaded = readConfig({ file: o.config, env, flags: flagSettings(o) });
   const config = loaded.config;
-  let sink = stderrSink();
-  if (config.logFile) {
-    try {
-      sink = fileSink(config.logFile);
-    } catch (e) {
-      throw new InvalidConfigError([`VMCHNDL_ON_LOG_FILE: cannot open ${config.logFile} for appending (${(e as NodeJS.ErrnoException).code || (e as Error).message})`]);
-    }
-  }
-  const log = createLogger({ level: config.logLevel as LogLevel, format: config.logFormat, sink });
+  const log = configuredLogger(config);
   for (const w of loaded.warnings) log.warn('config', w);
   if (o.logConfigFile) log.debug('config', `--log-config-file ${o.logConfigFile}: accepted for compatibility with 0.0.8; use --log-file, VMCHNDL_ON_LOG_LEVEL and VMCHNDL_ON_LOG_FORMAT`);
   if (o.generator) log.debug('config', `--generator ${o.generator}: accepted for compatibility with 0.0.8, not used`);
