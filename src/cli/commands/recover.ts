@@ -14,7 +14,8 @@ export async function runRecover(o: CommonOptions & { json?: boolean }, identifi
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
     const stateDir = rt.config.stateDir;
-    const ids = identifiers.length ? identifiers : listOpenJournals(stateDir).concat(spooledIdentifiers(stateDir).filter((i) => listOpenJournals(stateDir).indexOf(i) < 0));
+    const interrupted = listOpenJournals(stateDir);
+    const ids = identifiers.length ? identifiers : interrupted.concat(spooledIdentifiers(stateDir).filter((i) => interrupted.indexOf(i) < 0));
     const results: EntryResult[] = [];
     for (const id of ids) results.push(...(await processIdentifier(id, rt.deps, { ignoreBackoff: true })));
     if (o.json) {
