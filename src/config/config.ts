@@ -1,69 +1,85 @@
 // The configuration: written shape (file, environment, flags) → normalised Readonly<Config> → cross-field checks.
-import { z } from 'zod';
-import * as path from 'path';
+//
+// The values are checked by the small parsers below rather than a zod schema: the configuration is
+// read for every event vmcatcher sends, most of which need nothing else, and evaluating zod alone
+// would cost such an event a third of its time (bench/RESULTS.md, start-up).
+import { isAbsolute, normalize } from 'path';
 import { InvalidConfigError } from '../errors';
 import { RawConfig, SETTINGS } from './settings';
 
-const yesNo = z
-  .string()
-  .transform((s) => s.trim().toLowerCase())
-  .refine((s) => ['yes', 'no', 'true', 'false', '1', '0', 'on', 'off'].indexOf(s) >= 0, { message: 'expected yes or no' })
-  .transform((s) => s === 'yes' || s === 'true' || s === '1' || s === 'on');
-
-const seconds = z
-  .string()
-  .refine((s) => /^\d+(\.\d+)?$/.test(s.trim()) && Number(s) > 0, { message: 'expected a positive number of seconds' })
-  .transform((s) => Math.round(Number(s) * 1000));
-
-const octalMode = z.string().refine((s) => /^[0-7]{3}$/.test(s.trim()), { message: 'expected three octal digits, e.g. 600' });
-
-const absDir = z
-  .string()
-  .min(1, 'must not be empty')
-  .refine((s) => path.isAbsolute(s), { message: 'expected an absolute path' });
-
-const nonEmpty = z.string().min(1, 'must not be empty');
-
-function oneOf<T extends string>(values: readonly [T, ...T[]]) {
-  return z.enum(values as [T, ...T[]], { errorMap: () => ({ message: `expected ${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}` }) });
+/** A value that is not what its setting expects; the message says what was expected. */
+class Rejected {
+  constructor(readonly message: string) {}
 }
 
-const optionalText = z.string().optional().transform((s) => (s === undefined || s.trim() === '' ? undefined : s));
+type Parse<T> = (value: string | undefined) => T;
 
-const schema = z.object({
-  endpoint: optionalText.refine((s) => s === undefined || /^https?:\/\/[^\s]+$/.test(s), { message: 'expected an http:// or https:// URL' }),
-  authFile: optionalText,
-  caFile: optionalText,
-  caDir: optionalText,
-  insecure: yesNo,
-  callTimeout: seconds,
-  datastore: nonEmpty,
-  format: oneOf(['raw', 'qcow2'] as const),
-  stagingDir: absDir,
-  stateDir: absDir,
-  verifyChecksum: yesNo,
-  newMode: octalMode,
-  restoreRetired: yesNo,
-  retiredOwner: nonEmpty,
-  retiredGroup: nonEmpty,
-  retiredMode: octalMode,
-  retiredNamePattern: nonEmpty.refine((s) => s.indexOf('{timestamp}') >= 0, { message: 'must contain {timestamp}' }),
-  readyTimeout: seconds,
-  pollInterval: seconds,
-  lockTimeout: seconds,
-  vmcatcherImage: nonEmpty,
-  qemuImg: nonEmpty,
-  logFile: optionalText,
-  logFormat: oneOf(['text', 'json'] as const),
-  logLevel: oneOf(['debug', 'info', 'warning', 'error'] as const),
-  queue: yesNo,
-  queueSpawn: yesNo,
-  retryDelay: seconds,
-  retryMaxDelay: seconds,
-  retryWarnAfter: z.string().refine((s) => /^\d+$/.test(s.trim()) && Number(s) >= 1, { message: 'expected a whole number of attempts, at least 1' }).transform(Number),
-});
+function required(value: string | undefined): string {
+  if (value === undefined) throw new Rejected('must be set');
+  return value;
+}
 
-type Parsed = z.infer<typeof schema>;
+const text: Parse<string> = (value) => {
+  const s = required(value);
+  if (s.length === 0) throw new Rejected('must not be empty');
+  return s;
+};
+
+const optionalText: Parse<string | undefined> = (value) => (value === undefined || value.trim() === '' ? undefined : value);
+
+const YES = ['yes', 'true', '1', 'on'];
+const NO = ['no', 'false', '0', 'off'];
+const yesNo: Parse<boolean> = (value) => {
+  const s = required(value).trim().toLowerCase();
+  if (YES.indexOf(s) >= 0) return true;
+  if (NO.indexOf(s) >= 0) return false;
+  throw new Rejected('expected yes or no');
+};
+
+/** Seconds as written, in milliseconds. */
+const seconds: Parse<number> = (value) => {
+  const s = required(value).trim();
+  if (!/^\d+(\.\d+)?$/.test(s) || !(Number(s) > 0)) throw new Rejected('expected a positive number of seconds');
+  return Math.round(Number(s) * 1000);
+};
+
+const octalMode: Parse<string> = (value) => {
+  const s = required(value);
+  if (!/^[0-7]{3}$/.test(s.trim())) throw new Rejected('expected three octal digits, e.g. 600');
+  return s;
+};
+
+const absDir: Parse<string> = (value) => {
+  const s = text(value);
+  if (!isAbsolute(s)) throw new Rejected('expected an absolute path');
+  return normalize(s);
+};
+
+const url: Parse<string | undefined> = (value) => {
+  const s = optionalText(value);
+  if (s !== undefined && !/^https?:\/\/[^\s]+$/.test(s)) throw new Rejected('expected an http:// or https:// URL');
+  return s;
+};
+
+const attempts: Parse<number> = (value) => {
+  const s = required(value).trim();
+  if (!/^\d+$/.test(s) || Number(s) < 1) throw new Rejected('expected a whole number of attempts, at least 1');
+  return Number(s);
+};
+
+const retiredName: Parse<string> = (value) => {
+  const s = text(value);
+  if (s.indexOf('{timestamp}') < 0) throw new Rejected('must contain {timestamp}');
+  return s;
+};
+
+function oneOf<T extends string>(values: readonly T[]): Parse<T> {
+  return (value) => {
+    const s = required(value);
+    for (const v of values) if (v === s) return v;
+    throw new Rejected(`expected ${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`);
+  };
+}
 
 /** The normalised configuration; durations in milliseconds. */
 export interface Config {
@@ -111,52 +127,58 @@ function keyOf(field: string): string {
   return field;
 }
 
-/** Validates and normalises; every problem is reported at once as `KEY: message`. */
+/** Validates and normalises; every problem is reported at once as `KEY: message (found "value")`. */
 export function normalizeConfig(raw: RawConfig): Readonly<Config> {
   const merged = Object.assign(defaultRawConfig(), raw);
-  const r = schema.safeParse(merged);
-  if (!r.success) {
-    throw new InvalidConfigError(r.error.issues.map((i) => `${keyOf(String(i.path[0]))}: ${i.message}${describeValue(merged, i.path[0])}`));
+  const problems: string[] = [];
+  function take<T>(field: keyof RawConfig, parse: Parse<T>): T {
+    try {
+      return parse(merged[field]);
+    } catch (e) {
+      if (!(e instanceof Rejected)) throw e;
+      problems.push(`${keyOf(field)}: ${e.message}${describeValue(merged, field)}`);
+      return (undefined as unknown) as T;
+    }
   }
-  const p: Parsed = r.data;
   const config: Config = {
-    endpoint: p.endpoint,
-    authFile: p.authFile,
-    caFile: p.caFile,
-    caDir: p.caDir,
-    insecure: p.insecure,
-    callTimeoutMs: p.callTimeout,
-    datastore: p.datastore,
-    format: p.format,
-    stagingDir: path.normalize(p.stagingDir),
-    stateDir: path.normalize(p.stateDir),
-    verifyChecksum: p.verifyChecksum,
-    newMode: p.newMode,
-    restoreRetired: p.restoreRetired,
-    retiredOwner: p.retiredOwner,
-    retiredGroup: p.retiredGroup,
-    retiredMode: p.retiredMode,
-    retiredNamePattern: p.retiredNamePattern,
-    readyTimeoutMs: p.readyTimeout,
-    pollIntervalMs: p.pollInterval,
-    lockTimeoutMs: p.lockTimeout,
-    vmcatcherImage: p.vmcatcherImage,
-    qemuImg: p.qemuImg,
-    logFile: p.logFile,
-    logFormat: p.logFormat,
-    logLevel: p.logLevel,
-    queue: p.queue,
-    queueSpawn: p.queueSpawn,
-    retryDelayMs: p.retryDelay,
-    retryMaxDelayMs: p.retryMaxDelay,
-    retryWarnAfter: p.retryWarnAfter,
+    endpoint: take('endpoint', url),
+    authFile: take('authFile', optionalText),
+    caFile: take('caFile', optionalText),
+    caDir: take('caDir', optionalText),
+    insecure: take('insecure', yesNo),
+    callTimeoutMs: take('callTimeout', seconds),
+    datastore: take('datastore', text),
+    format: take('format', oneOf(['raw', 'qcow2'] as const)),
+    stagingDir: take('stagingDir', absDir),
+    stateDir: take('stateDir', absDir),
+    verifyChecksum: take('verifyChecksum', yesNo),
+    newMode: take('newMode', octalMode),
+    restoreRetired: take('restoreRetired', yesNo),
+    retiredOwner: take('retiredOwner', text),
+    retiredGroup: take('retiredGroup', text),
+    retiredMode: take('retiredMode', octalMode),
+    retiredNamePattern: take('retiredNamePattern', retiredName),
+    readyTimeoutMs: take('readyTimeout', seconds),
+    pollIntervalMs: take('pollInterval', seconds),
+    lockTimeoutMs: take('lockTimeout', seconds),
+    vmcatcherImage: take('vmcatcherImage', text),
+    qemuImg: take('qemuImg', text),
+    logFile: take('logFile', optionalText),
+    logFormat: take('logFormat', oneOf(['text', 'json'] as const)),
+    logLevel: take('logLevel', oneOf(['debug', 'info', 'warning', 'error'] as const)),
+    queue: take('queue', yesNo),
+    queueSpawn: take('queueSpawn', yesNo),
+    retryDelayMs: take('retryDelay', seconds),
+    retryMaxDelayMs: take('retryMaxDelay', seconds),
+    retryWarnAfter: take('retryWarnAfter', attempts),
   };
+  if (problems.length) throw new InvalidConfigError(problems);
   validateConfig(config);
   return Object.freeze(config);
 }
 
-function describeValue(raw: RawConfig, field: unknown): string {
-  const v = (raw as Record<string, unknown>)[String(field)];
+function describeValue(raw: RawConfig, field: keyof RawConfig): string {
+  const v = raw[field];
   return typeof v === 'string' ? ` (found ${JSON.stringify(v)})` : '';
 }
 
