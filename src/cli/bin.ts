@@ -1,8 +1,8 @@
 // The bundle's entry point. vmcatcher runs us for every event of every image, and most events need
 // nothing: those are answered here with a few small modules. Anything else runs the command line
 // (./main), which the build keeps aside in this same file and which is compiled only then.
-import * as fs from 'fs';
-import * as vm from 'vm';
+import { readFileSync } from 'fs';
+import { runInThisContext } from 'vm';
 import { readConfig } from '../config/read-config';
 import { ignoredEventMessage } from '../event/event-types';
 import { parseEvent } from '../event/parse-event';
@@ -39,7 +39,7 @@ function answerIgnoredEvent(argv: readonly string[], env: NodeJS.ProcessEnv, cwd
 
 /** Compiles the command line from the commented-out part of this file, keeping its line numbers. */
 function loadCommandLine(): CommandLine {
-  const text = fs.readFileSync(__filename, 'utf8');
+  const text = readFileSync(__filename, 'utf8');
   const mark = __COMMAND_LINE_MARK__;
   // The code above holds the mark too, in quotes: the real one is a line of its own.
   let at = text.indexOf(mark);
@@ -47,7 +47,7 @@ function loadCommandLine(): CommandLine {
   if (at < 0) throw new Error(`${__filename} has no command line part: reinstall vmcatcher_eventHndl_ON`);
   const head = text.slice(0, at + mark.length + 1);
   const code = text.slice(head.length).replace(/^\/\//gm, '');
-  const wrapper = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname) {\n${code}\n})`, {
+  const wrapper = runInThisContext(`(function (exports, require, module, __filename, __dirname) {\n${code}\n})`, {
     filename: __filename,
     lineOffset: head.split('\n').length - 2,
   });

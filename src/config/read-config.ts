@@ -1,5 +1,5 @@
 // Reads the configuration from its three sources: the file, the environment and flags (highest).
-import * as fs from 'fs';
+import { readFileSync } from 'fs';
 import { InvalidConfigError } from '../errors';
 import { Config, normalizeConfig } from './config';
 import { parseConfigText } from './parse-file';
@@ -28,7 +28,7 @@ export function readConfig(src: ConfigSources): LoadedConfig {
   const explicit = Boolean(src.file || src.env.VMCHNDL_ON_CONFIG);
   let text: string | undefined;
   try {
-    text = fs.readFileSync(fileName, 'utf8');
+    text = readFileSync(fileName, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (explicit || code !== 'ENOENT') problems.push(`${fileName}: cannot read the configuration file (${code || String(e)})`);

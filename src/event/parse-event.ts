@@ -1,5 +1,5 @@
 // Reads a vmcatcher event from environment variables and checks every value we rely on.
-import * as path from 'path';
+import { join, resolve } from 'path';
 import { EVENT_VAR_PREFIX } from '../attributes';
 import { InvalidEventError } from '../errors';
 import { kindOfEventType } from './event-types';
@@ -54,7 +54,7 @@ function dirOf(env: NodeJS.ProcessEnv, key: string, cwd: string): string | undef
   if (v === undefined || v === '') return undefined;
   const p = problemWithText(v, false);
   if (p) throw new InvalidEventError(`${key} ${p}`);
-  return path.resolve(cwd, v);
+  return resolve(cwd, v);
 }
 
 /** Parses the event in `env`; throws InvalidEventError naming the variable at fault. */
@@ -100,7 +100,7 @@ export function parseEvent(env: NodeJS.ProcessEnv, cwd: string): Event {
     throw new InvalidEventError(`VMCATCHER_EVENT_HV_SIZE ${describe(size)} is not a number of bytes`);
   }
 
-  const cwd0 = path.resolve(cwd);
+  const cwd0 = resolve(cwd);
   let file: string | undefined;
   const filename = vars.VMCATCHER_EVENT_FILENAME;
   if (filename !== undefined && !FILENAME_RE.test(filename)) {
@@ -110,10 +110,10 @@ export function parseEvent(env: NodeJS.ProcessEnv, cwd: string): Event {
     if (filename === undefined) throw new InvalidEventError(`VMCATCHER_EVENT_FILENAME is missing or empty in a ${type} event`);
     const cacheDir = dirOf(env, 'VMCATCHER_CACHE_DIR_CACHE', cwd0);
     if (!cacheDir) throw new InvalidEventError(`VMCATCHER_CACHE_DIR_CACHE is missing or empty in a ${type} event`);
-    file = path.join(cacheDir, filename);
+    file = join(cacheDir, filename);
   } else {
     const expireDir = dirOf(env, 'VMCATCHER_CACHE_DIR_EXPIRE', cwd0);
-    if (expireDir && filename !== undefined) file = path.join(expireDir, filename);
+    if (expireDir && filename !== undefined) file = join(expireDir, filename);
   }
 
   return {

@@ -1,8 +1,8 @@
 // The event spool: every actionable event is kept on disk, durably, until it has been processed.
 // Only this module touches spool files.
-import * as crypto from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
+import { randomBytes } from 'crypto';
+import { mkdirSync, readFileSync, readdirSync, unlinkSync } from 'fs';
+import { join } from 'path';
 import type { ImageEvent } from '../event/parse-event';
 import { syncDir, writeDurably } from '../files/durable';
 
@@ -24,7 +24,7 @@ export interface SpoolEntry {
 
 /** The spool directory under the state directory. */
 export function spoolDir(stateDir: string): string {
-  return path.join(stateDir, 'spool');
+  return join(stateDir, 'spool');
 }
 
 function pad15(n: number): string {
@@ -36,10 +36,10 @@ function pad15(n: number): string {
 /** Stores an event before any work starts; returns its entry. */
 export function spoolEvent(stateDir: string, event: ImageEvent, now: number): SpoolEntry {
   const dir = spoolDir(stateDir);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o750 });
-  const id = `${pad15(now)}-${crypto.randomBytes(4).toString('hex')}-${event.identifier}`;
+  mkdirSync(dir, { recursive: true, mode: 0o750 });
+  const id = `${pad15(now)}-${randomBytes(4).toString('hex')}-${event.identifier}`;
   const entry: SpoolEntry = { v: 1, id, identifier: event.identifier, type: event.type, receivedAt: now, event, attempts: 0 };
-  writeDurably(path.join(dir, `${id}.json`), JSON.stringify(entry));
+  writeDurably(join(dir, `${id}.json`), JSON.stringify(entry));
   return entry;
 }
 
@@ -47,15 +47,15 @@ export function spoolEvent(stateDir: string, event: ImageEvent, now: number): Sp
 export function listSpool(stateDir: string, identifier?: string, onBad?: (file: string, why: string) => void): SpoolEntry[] {
   let names: string[];
   try {
-    names = fs.readdirSync(spoolDir(stateDir));
+    names = readdirSync(spoolDir(stateDir));
   } catch (_) {
     return [];
   }
   const out: SpoolEntry[] = [];
   for (const name of names.filter((n) => /\.json$/.test(n) && n.charAt(0) !== '.').sort()) {
-    const file = path.join(spoolDir(stateDir), name);
+    const file = join(spoolDir(stateDir), name);
     try {
-      const e = JSON.parse(fs.readFileSync(file, 'utf8')) as SpoolEntry;
+      const e = JSON.parse(readFileSync(file, 'utf8')) as SpoolEntry;
       if (e.v !== 1 || !e.event || !e.identifier) throw new Error('not a spool entry');
       if (!identifier || e.identifier === identifier) out.push(e);
     } catch (err) {
@@ -68,14 +68,14 @@ export function listSpool(stateDir: string, identifier?: string, onBad?: (file: 
 /** Records an attempt (before it starts: a killed attempt still counts) or its error. */
 export function updateEntry(stateDir: string, entry: SpoolEntry, change: Partial<Pick<SpoolEntry, 'attempts' | 'retries' | 'lastAttemptAt' | 'lastError'>>): SpoolEntry {
   const next = Object.assign({}, entry, change) as SpoolEntry;
-  writeDurably(path.join(spoolDir(stateDir), `${entry.id}.json`), JSON.stringify(next));
+  writeDurably(join(spoolDir(stateDir), `${entry.id}.json`), JSON.stringify(next));
   return next;
 }
 
 /** Removes an entry once processed, superseded or forgotten. */
 export function removeEntry(stateDir: string, entry: SpoolEntry): void {
   try {
-    fs.unlinkSync(path.join(spoolDir(stateDir), `${entry.id}.json`));
+    unlinkSync(join(spoolDir(stateDir), `${entry.id}.json`));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }

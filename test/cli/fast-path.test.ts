@@ -90,6 +90,28 @@ describe('the bundle before its command line', () => {
     }
   }
 
+  it('loads neither zod nor any stream module for an ignored event, even logging to stderr', () => {
+    // What made an ignored event cost more than a bare `node` (bench/RESULTS.md, start-up).
+    expect(fs.readFileSync(cut, 'utf8')).not.toMatch(/ZodError|ZodObject/);
+    const loaded = path.join(dir, 'modules.txt');
+    const preload = path.join(dir, 'record-modules.js');
+    fs.writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(loaded)}, process.moduleLoadList.join('\\n')));\n`);
+    const empty = path.join(dir, 'empty.js');
+    fs.writeFileSync(empty, '');
+    const modulesOf = (node: string, file: string) => {
+      const r = spawnSync(node, ['-r', preload, file], { env: siteEnv('modules', eventVars('01-ProcessPrefix.env')), encoding: 'utf8', cwd: dir });
+      expect(r.status).toBe(0);
+      return { stderr: r.stderr, modules: fs.readFileSync(loaded, 'utf8').split('\n') };
+    };
+    for (const node of [process.execPath, NODE10]) {
+      const bare = modulesOf(node, empty).modules;
+      const hook = modulesOf(node, cut);
+      expect(hook.stderr).toMatch(/^[\d-]+ [\d:,]+;\s+INFO; vmcatcher_eventHndl_ON; main -- event ProcessPrefix: nothing to do for this event type\n$/);
+      // Node's modules beyond those of an empty script, but for the vm module the entry asks for: none.
+      expect(hook.modules.filter((m) => bare.indexOf(m) < 0 && m.indexOf('NativeModule ') === 0 && m !== 'NativeModule vm')).toEqual([]);
+    }
+  });
+
   it('leaves to the command line: pending events at ProcessPrefix, actionable events, arguments, bad settings', () => {
     const pending = siteEnv('pending', eventVars('01-ProcessPrefix.env'));
     const available = Object.assign(eventVars('03-AvailablePostfix.env'), { VMCATCHER_CACHE_DIR_CACHE: dir });
