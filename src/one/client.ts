@@ -2,15 +2,16 @@
 
 import CustomType from 'xmlrpc/lib/customtype';
 import { OneTransportError } from '../errors';
-import { expectInt, expectString, unwrapAnswer } from './envelope';
+import type { TextSink } from './answer-reader';
+import { expectInt, expectReadText, expectString, unwrapAnswer } from './envelope';
 import { parseDatastore, parseDatastorePool } from './parse-datastore';
-import { parseImage, parseImagePool } from './parse-image';
+import { imagePoolReader, parseImage } from './parse-image';
 import { parseGroupPool, parseUser, parseUserPool } from './parse-user';
 import { redactSession } from './redact';
 import { renderTemplate } from './template';
 import { httpsOptions, readTrustedCerts } from './tls';
 import { createTransport } from './transport';
-import type { Bit, OneApi, TemplateAttrs } from './types';
+import type { Bit, ImageRecord, OneApi, TemplateAttrs } from './types';
 
 export interface OneClientOptions {
   readonly endpoint: string;
@@ -63,11 +64,12 @@ export function createOneClient(opts: OneClientOptions): OneApi {
   });
   const clean = (text: string) => redactSession(text, opts.session);
 
-  async function call<T>(method: string, params: unknown[], convert: (value: unknown) => T): Promise<T> {
+  /** `text` reads a string result as it arrives (answer-reader.ts); convert then gets a ReadText. */
+  async function call<T>(method: string, params: unknown[], convert: (value: unknown) => T, text?: TextSink<unknown>): Promise<T> {
     const started = Date.now();
     let ok = false;
     try {
-      const value = unwrapAnswer(method, await send(method, [str(opts.session), ...params]), clean);
+      const value = unwrapAnswer(method, await send(method, [str(opts.session), ...params], text), clean);
       let result: T;
       try {
         result = convert(value);
@@ -97,7 +99,9 @@ export function createOneClient(opts: OneClientOptions): OneApi {
 
   return {
     systemVersion: async () => call('one.system.version', [], xml('one.system.version')),
-    imagePool: async () => call('one.imagepool.info', [i4(-2, 'filter'), i4(-1, 'start'), i4(-1, 'end')], (v) => parseImagePool(expectString('one.imagepool.info', v))),
+    // The biggest answer by far: its images are read as it arrives, never held whole.
+    imagePool: async () =>
+      call('one.imagepool.info', [i4(-2, 'filter'), i4(-1, 'start'), i4(-1, 'end')], (v) => expectReadText<ImageRecord[]>('one.imagepool.info', v), imagePoolReader()),
     imageInfo: async (imageId) => call('one.image.info', [i4(imageId, 'image id')], (v) => parseImage(expectString('one.image.info', v))),
     imageAllocate: async (attrs, datastoreId) =>
       call('one.image.allocate', [template(attrs), i4(datastoreId, 'datastore id')], id('one.image.allocate')),

@@ -3,6 +3,7 @@
 // xmlrpc package decodes as a string (src/rm/Request.cc, Request::failure_response).
 
 import { OneError, OneTransportError } from '../errors';
+import { ReadText } from './answer-reader';
 
 function isInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v);
@@ -32,5 +33,11 @@ export function expectInt(method: string, value: unknown): number {
 /** A success value that must be a string (an XML document, a version). */
 export function expectString(method: string, value: unknown): string {
   if (typeof value === 'string') return value;
+  throw new OneTransportError(method, 'malformed', `expected a string result, got ${typeof value}`);
+}
+
+/** A string result that the call's TextSink read as it arrived (answer-reader.ts): what the sink made of it. */
+export function expectReadText<T>(method: string, value: unknown): T {
+  if (value instanceof ReadText) return value.value as T;
   throw new OneTransportError(method, 'malformed', `expected a string result, got ${typeof value}`);
 }

@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import type { Bit, PermBits, TemplateAttrs } from './types';
-import { scanXml, type XmlObject, type XmlValue } from './xml-scan';
+import { createXmlScanner, type XmlObject, type XmlValue } from './xml-scan';
 
 const INTEGER = /^\s*-?\d+\s*$/;
 
@@ -115,20 +115,38 @@ export function validate<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: 
   throw new Error(`unexpected <${root.split('.')[0]}> document: ${problems.join('; ')}${more}`);
 }
 
-/** Scans a document and returns the content of its root, which must be `root`; `onItem` takes the root's children as they are read. */
-export function rootOf(xml: string, root: string, onItem?: (name: string, value: XmlValue) => void): XmlValue {
+/** Reads a document in pieces; end() returns the content of its root, which must be `root`. */
+export interface RootScanner {
+  write(text: string): void;
+  end(): XmlValue;
+}
+
+/** Scans a document given in pieces; `onItem` takes the root's children as they are read. */
+export function rootScanner(root: string, onItem?: (name: string, value: XmlValue) => void): RootScanner {
   const wrongRoot = (found: string) => new Error(`expected a <${root}> document, found <${found}>`);
-  const doc = scanXml(
-    xml,
+  const scanner = createXmlScanner(
     onItem &&
       ((found, name, value) => {
         if (found !== root) throw wrongRoot(found);
         onItem(name, value);
       }),
   );
-  const names = Object.keys(doc);
-  if (names[0] !== root) throw wrongRoot(names[0]);
-  return doc[root];
+  return {
+    write: (text) => scanner.write(text),
+    end: () => {
+      const doc = scanner.end();
+      const names = Object.keys(doc);
+      if (names[0] !== root) throw wrongRoot(names[0]);
+      return doc[root];
+    },
+  };
+}
+
+/** Scans a whole document and returns the content of its root, which must be `root`. */
+export function rootOf(xml: string, root: string): XmlValue {
+  const scanner = rootScanner(root);
+  scanner.write(xml);
+  return scanner.end();
 }
 
 /** The children named `child` of a pool root: `<POOL/>`, `<POOL></POOL>`, one, or many. */

@@ -5,9 +5,9 @@ import { readdirSync } from 'fs';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { parseDatastore, parseDatastorePool } from '../../src/one/parse-datastore';
-import { parseImage, parseImagePool } from '../../src/one/parse-image';
+import { imagePoolReader, parseImage, parseImagePool } from '../../src/one/parse-image';
 import { parseGroupPool, parseUser, parseUserPool } from '../../src/one/parse-user';
-import { scanXml } from '../../src/one/xml-scan';
+import { createXmlScanner, scanXml } from '../../src/one/xml-scan';
 import { recording, RECORDINGS } from './stub-server';
 
 /** The XML document inside a recorded answer's <string>, unescaped once as an XML parser does. */
@@ -213,5 +213,63 @@ describe('pools read item by item', () => {
     expect(() => parseImagePool('<IMAGE_POOL>junk</IMAGE_POOL>')).toThrow(/not one pool element/);
     // Text beside items is ignored, as the whole tree ignores it.
     expect(parseImagePool(`<IMAGE_POOL>junk${image610(1)}</IMAGE_POOL>`)).toHaveLength(1);
+  });
+});
+
+describe('documents read in pieces, as the answer arrives', () => {
+  /** Scans `xml` given in pieces of `size` characters. */
+  function inPieces(xml: string, size: number, onItem?: Parameters<typeof createXmlScanner>[0]) {
+    const scanner = createXmlScanner(onItem);
+    for (let at = 0; at < xml.length; at += size) scanner.write(xml.slice(at, at + size));
+    return scanner.end();
+  }
+  const caught = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'no error';
+  };
+
+  it('gives the same tree as the whole document, cut anywhere: tags, entities, CDATA, comments', () => {
+    const xml = `<?xml version="1.0"?>\n<IMAGE_POOL><!-- a comment -->${image610(1, '<LOCK><LOCKED>1</LOCKED></LOCK>', '<A><![CDATA[ a&b <c> ]]></A><B>x &amp;amp; y &#233;&#x1F600;</B><C/>')}${image610(2)}</IMAGE_POOL>\n`;
+    const whole = scanXml(xml);
+    for (let size = 1; size <= 40; size++) expect(inPieces(xml, size)).toEqual(whole);
+  });
+
+  it('hands over each item as soon as it is closed', () => {
+    const seen: string[] = [];
+    const scanner = createXmlScanner((_root, name) => seen.push(name));
+    scanner.write('<POOL><A>1</A><B>');
+    expect(seen).toEqual(['A']);
+    scanner.write('2</B');
+    expect(seen).toEqual(['A']);
+    scanner.write('>');
+    expect(seen).toEqual(['A', 'B']);
+    scanner.write('</POOL>');
+    expect(scanner.end()).toEqual({ POOL: '' });
+  });
+
+  it('reports the same error at the same offset, cut anywhere (the excerpt may end where the text had arrived)', () => {
+    const parts = (message: string) => /^(malformed XML at offset \d+: [^(]*) \(near "(.*)"\)$/.exec(message);
+    for (const bad of ['<A><B>1</A>', '<A>1</A><B/>', '<A><![CDATA[x</A>', '<A><!-- x</A>', '<A><B', 'text<A/>', '', '<A><!DOCTYPE x></A>']) {
+      const expected = parts(caught(() => scanXml(bad)));
+      expect(expected).not.toBeNull();
+      for (let size = 1; size <= bad.length; size++) {
+        const got = parts(caught(() => inPieces(bad, size)));
+        expect(got && got[1]).toBe(expected![1]);
+        expect(expected![2].indexOf(got![2])).toBe(0);
+      }
+    }
+  });
+
+  it('reads an image pool given in pieces into the same records', () => {
+    const xml = `<IMAGE_POOL>${image610(1)}${image610(2, '', '<DESCRIPTION><![CDATA[</IMAGE>]]></DESCRIPTION>')}</IMAGE_POOL>`;
+    for (const size of [1, 3, 64, 1000]) {
+      const reader = imagePoolReader();
+      for (let at = 0; at < xml.length; at += size) reader.write(xml.slice(at, at + size));
+      expect(reader.end()).toEqual(parseImagePool(xml));
+    }
   });
 });

@@ -177,6 +177,49 @@ describe('big answers', () => {
   });
 });
 
+describe('the image pool, read as it arrives', () => {
+  const body = recording('one.imagepool.info.success.xml');
+
+  it('gives the same images whether the answer comes at once or a few bytes at a time', async () => {
+    stub.handle((_r, res) => sendXml(res, body));
+    const whole = await client().imagePool();
+    expect(whole.map((i) => i.id)).toHaveLength(6);
+    stub.handle((_r, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': body.length });
+      let at = 0;
+      const next = () => {
+        if (at >= body.length) return res.end();
+        res.write(body.slice(at, (at += 97)));
+        setImmediate(next);
+      };
+      next();
+    });
+    expect(await client().imagePool()).toEqual(whole);
+  });
+
+  it('a pool that breaks off in the middle fails as malformed, naming where', async () => {
+    const broken = Buffer.from(body.toString().replace('&lt;/UNAME&gt;', '&lt;/GNAME&gt;'));
+    stub.handle((_r, res) => sendXml(res, broken));
+    const e = await failure(client().imagePool());
+    expect(e).toMatchObject({ reason: 'malformed' });
+    expect(e.message).toMatch(/one\.imagepool\.info.*malformed XML at offset \d+: <\/GNAME> closes <UNAME>/);
+    const bad = Buffer.from(body.toString().replace('&lt;UNAME&gt;', '&lt;UNAME&nbsp;'));
+    stub.handle((_r, res) => sendXml(res, bad));
+    expect((await failure(client().imagePool())).message).toMatch(/not XML-RPC: the string holds an unknown reference &nbsp;/);
+  });
+
+  it('a pool in a shape the quick reader leaves to the Deserializer is still read', async () => {
+    stub.handle((_r, res) => sendXml(res, body));
+    const streamed = await client().imagePool();
+    // A comment inside the envelope, which xmlrpc-c never sends: the whole answer goes to the Deserializer.
+    const text = /<string>([\s\S]*)<\/string>/.exec(body.toString())![1];
+    stub.handle((_r, res) => sendXml(res, answer('<boolean>1</boolean>', `<string>${text}</string>`, '<i4>0</i4>').replace('<array><data>', '<array> <!-- x --> <data>')));
+    expect(await client().imagePool()).toEqual(streamed);
+    stub.handle((_r, res) => sendXml(res, answer('<boolean>1</boolean>', '<i4>5</i4>', '<i4>0</i4>')));
+    expect((await failure(client().imagePool())).message).toMatch(/expected a string result, got number/);
+  });
+});
+
 describe('the session stays secret', () => {
   it('is sent as the first parameter, entity-escaped', async () => {
     const odd = 'us&er:pa<ss]]>word]]>';
