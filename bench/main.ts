@@ -88,6 +88,7 @@ async function main(): Promise<void> {
       machine,
       sizeMiB: img.sizeMiB,
       dataMiB: img.dataMiB,
+      qcow2Bytes: fs.statSync(img.qcow2).size,
       bundleBytes: fs.statSync(BUNDLE).size,
       entryBytes: Math.max(0, fs.readFileSync(BUNDLE, 'utf8').search(/\n\/\/ ---- the command line[^\n]*\n/)),
       startup,
