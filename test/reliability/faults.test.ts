@@ -1,4 +1,4 @@
-// Fault matrix: every RPC of a rotation and of an expiry is answered in turn with each oned error class,
+// Fault matrix: every RPC of a rotation, an expiry and a first registration is answered in turn with each oned error class,
 // an HTTP 500, a dropped connection and a hang past the call timeout (also after oned acted, for calls
 // that change something). Each cell ends either completed, or exactly as before with the event pending
 // (exit 2, the log naming the call and oned's message), or - after the new image became current - with
@@ -57,7 +57,7 @@ function expectLogNames(stderr: string, cell: Cell): void {
 }
 
 async function runCell(seed: Seed, s: Scenario, cell: Cell, ref: ReturnType<typeof normalizedImages>): Promise<void> {
-  const p = await prepareSite(seed, { disabled: s.disabled, settings: FAULT_SETTINGS, copyDelayMs: COPY_MS, version: s.version });
+  const p = await prepareSite(seed, { disabled: s.disabled, empty: s.empty, settings: FAULT_SETTINGS, copyDelayMs: COPY_MS, version: s.version });
   const site = p.site;
   try {
     // An expiry's rolled-back mark leaves an empty marker and its record behind (checked below).
@@ -112,7 +112,7 @@ describe('fault matrix', () => {
   afterAll(() => seed && seed.close());
 
   it.each(SCENARIOS)('$name: every RPC × every fault ends completed, or exactly as before and pending, or rolled forward', async (s) => {
-    const p = await prepareSite(seed, { disabled: s.disabled, settings: FAULT_SETTINGS, copyDelayMs: COPY_MS, version: s.version });
+    const p = await prepareSite(seed, { disabled: s.disabled, empty: s.empty, settings: FAULT_SETTINGS, copyDelayMs: COPY_MS, version: s.version });
     let ref: ReturnType<typeof normalizedImages>;
     let calls: SimCall[];
     try {
@@ -124,7 +124,7 @@ describe('fault matrix', () => {
     } finally {
       await p.site.close();
     }
-    const cells = cellsOf(s, calls, p.oldId!);
+    const cells = cellsOf(s, calls, p.oldId === undefined ? -1 : p.oldId);
     expect(cells.length).toBeGreaterThan(0);
     const failures = await runCells(
       cells,

@@ -11,6 +11,8 @@ export const FAULT_SETTINGS = { VMCHNDL_ON_CALL_TIMEOUT: '0.5' };
 export interface Scenario {
   readonly name: string;
   readonly disabled: boolean;
+  /** No image yet: a first registration. */
+  readonly empty?: boolean;
   readonly version?: SimVersion;
   readonly event: (p: Prepared) => Record<string, string>;
   /** Which of the reference's calls become cells (default all). */
@@ -19,12 +21,14 @@ export interface Scenario {
   readonly forwardOnOld: boolean;
 }
 
-/** A rotation of a published image, what only a disabled one does, an expiry, and oned 5.2's deletes. */
+/** A rotation of a published image, what only a disabled one does, an expiry, a first registration, and oned 5.2's deletes. */
 export const SCENARIOS: Scenario[] = [
   { name: 'rotation of a published, enabled image', disabled: false, event: rotationEvent, forwardOnOld: true },
   // Only what the first scenario does not have: disabling the new image, before the commit.
   { name: 'rotation of a disabled image', disabled: true, event: rotationEvent, forwardOnOld: true, callFilter: (c) => c.method === 'one.image.enable' },
   { name: 'expiry (vmcatcher_image says 1)', disabled: false, event: expiryEvent, forwardOnOld: false },
+  // Nothing to retire: every failure deletes the new, never published image and leaves the event pending.
+  { name: 'first registration', disabled: false, empty: true, event: rotationEvent, forwardOnOld: false },
   // oned 5.2 deletes a LOCKED image differently (no force argument): the cells whose rollback deletes the new image.
   {
     name: 'rotation on oned 5.2, allocate and READY wait',
