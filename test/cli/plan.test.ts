@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ALPHA, availableEvent, cacheImage, expireEvent, imageListSays } from '../e2e/scenario';
-import { eventEnv, NodeKind, Site, stateFiles, useSite } from '../e2e/site';
+import { eventEnv, NodeKind, Site, stateFiles } from '../e2e/site';
+import { useSite } from '../e2e/use-site';
 import { cli, nonReadCalls, OutcomeSchema, PlanSchema } from './cli-site';
 
 /** An image that 0.0.8 or an earlier run registered, which the admin then gave to alice, published and disabled. */

@@ -6,7 +6,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { eventVarsOfCacheEntry } from '../../src/vmcatcher/cache-index';
 import { sameImageContent } from '../helpers/images';
 import { ALPHA, cacheImage, currentImages, imageListSays } from '../e2e/scenario';
-import { NodeKind, Site, stateFiles, useSite } from '../e2e/site';
+import { NodeKind, Site, stateFiles } from '../e2e/site';
+import { useSite } from '../e2e/use-site';
 import { cli, envDump, nonReadCalls, OutcomeSchema, PlanSchema, writeCacheIndex } from './cli-site';
 import { explLine } from './saved-events';
 

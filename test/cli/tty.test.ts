@@ -2,7 +2,8 @@
 // through a real pseudo-terminal (util-linux `script`); off a terminal, sparse progress log lines.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ALPHA, cacheImage } from '../e2e/scenario';
-import { NodeKind, Site, useSite } from '../e2e/site';
+import { NodeKind, Site } from '../e2e/site';
+import { useSite } from '../e2e/use-site';
 import { cli, cliOnTty, COLOR, writeCacheIndex } from './cli-site';
 
 const BAR = (label: string) => new RegExp(`\\r\\x1b\\[K${label} \\[(\\x1b\\[32m)?[#-]{10,}(\\x1b\\[0m)?\\] \\d+\\.\\d %`);

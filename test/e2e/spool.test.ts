@@ -2,7 +2,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ALPHA, availableEvent, cacheImage, currentImages } from './scenario';
-import { eventEnv, runHook, Site, stateFiles, useSite, waitFor, writeCalls } from './site';
+import { eventEnv, runHook, Site, stateFiles, waitFor, writeCalls } from './site';
+import { useSite } from './use-site';
 
 const ALLOCATE_FAILS = { type: 'error' as const, code: 0x4000, message: '[one.image.allocate] Not enough space in datastore' };
 
