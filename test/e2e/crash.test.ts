@@ -65,14 +65,16 @@ describe('crash matrix: a rotation killed at every RPC', () => {
           const { site, v2 } = await prepare();
           try {
             site.sim.inject({ method: cell.method, nth: cell.nth, fault: { type: 'hang' }, after });
-            const child = startHook(site, availableEvent(site, v2), { group: true });
+            // Each RPC is cut under both runtimes: before oned acted under Node 20, after under Node 10 (SL6's).
+            const node = after ? 'node10' : 'node20';
+            const child = startHook(site, availableEvent(site, v2), { group: true, node });
             await waitFor(() => site.sim.calls.filter((c) => c.method === cell.method).length >= cell.nth, 20000, `${cell.method} #${cell.nth}`);
             if (after) await new Promise((r) => setTimeout(r, 30));
             process.kill(-child.pid!, 'SIGKILL');
             await child;
             site.sim.clearFaults();
-            await expectRecovered(site, ref.state, how).catch((e) => {
-              throw new Error(`cell ${cell.method} #${cell.nth} (${after ? 'after' : 'before'} oned acted), ${how}: ${(e as Error).message}`);
+            await expectRecovered(site, ref.state, how, node).catch((e) => {
+              throw new Error(`cell ${cell.method} #${cell.nth} (${after ? 'after' : 'before'} oned acted, ${node}), ${how}: ${(e as Error).message}`);
             });
             count++;
           } finally {

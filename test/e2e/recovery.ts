@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import { expect } from 'vitest';
 import type { SimCall } from '../sim/index';
 import { normalizedImages } from './scenario';
-import { eventEnv, runHook, Site, stateFiles } from './site';
+import { eventEnv, NodeKind, runHook, Site, stateFiles } from './site';
 
 /** Entries left in the staging directory (absent counts as empty: an expiry never creates it). */
 export function stagingLeft(site: Site): string[] {
@@ -11,12 +11,12 @@ export function stagingLeft(site: Site): string[] {
 }
 
 /**
- * Runs `recover` (or a ProcessPrefix, the next vmcatcher event) and asserts the images equal `expected`
+ * Runs `recover` (or a ProcessPrefix, the next vmcatcher event), under `node` (default Node 20), and asserts the images equal `expected`
  * with spool, journals and staging empty; returns the calls the recovery made.
  */
-export async function expectRecovered(site: Site, expected: unknown, how: 'recover' | 'next event' = 'recover'): Promise<SimCall[]> {
+export async function expectRecovered(site: Site, expected: unknown, how: 'recover' | 'next event' = 'recover', node?: NodeKind): Promise<SimCall[]> {
   site.sim.clearCalls();
-  const r = how === 'recover' ? await runHook(site, {}, { args: ['recover'] }) : await runHook(site, eventEnv(site, '01-ProcessPrefix.env'));
+  const r = how === 'recover' ? await runHook(site, {}, { args: ['recover'], node }) : await runHook(site, eventEnv(site, '01-ProcessPrefix.env'), { node });
   expect(r.stderr).not.toMatch(/internal error/);
   expect(r.code, r.stderr).toBe(0);
   await site.sim.settle();

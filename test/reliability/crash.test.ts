@@ -6,13 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizedImages } from '../e2e/scenario';
 import { expectRecovered } from '../e2e/recovery';
-import { runHook, Site, stateFiles } from '../e2e/site';
+import { NodeKind, runHook, Site, stateFiles } from '../e2e/site';
 import type { SimCall } from '../sim/index';
 import { CrashPoint, crashPoints, describePoint, isRead, pointAt, runUntilKilled } from './helpers-a/crash';
 import { expiryEvent, makeSeed, Prepared, prepareSite, PrepareOptions, rotationEvent, Seed } from './helpers-a/fixtures';
 import { runCells, runPool } from './helpers-a/pool';
 
 const WIDTH = 4;
+const NODES: readonly NodeKind[] = ['node20', 'node10'];
 
 interface Scenario {
   readonly name: string;
@@ -44,10 +45,10 @@ async function reference(seed: Seed, s: Scenario): Promise<{ state: State; calls
 /** `recover` or the next vmcatcher event; returns the calls it made. */
 
 /** A site killed at `point` during the scenario's event. */
-async function crashedSite(seed: Seed, s: Scenario, point: CrashPoint): Promise<Site> {
+async function crashedSite(seed: Seed, s: Scenario, point: CrashPoint, node?: NodeKind): Promise<Site> {
   const p = await prepareSite(seed, s.site);
   try {
-    await runUntilKilled(p.site, s.event(p), point);
+    await runUntilKilled(p.site, s.event(p), point, { node });
     return p.site;
   } catch (e) {
     await p.site.close();
@@ -80,17 +81,18 @@ describe('crash matrix, extended', () => {
     const ref = await reference(seed, s);
     const points = crashPoints(ref.calls);
     expect(points.length).toBeGreaterThanOrEqual(6);
-    const cells = ([] as { point: CrashPoint; how: 'recover' | 'next event' }[]).concat(
-      ...points.map((point) => (['recover', 'next event'] as const).map((how) => ({ point, how }))),
+    // Cells alternate between Node 20 and Node 10 (SL6's), the crashed run and its recovery alike.
+    const cells = ([] as { point: CrashPoint; how: 'recover' | 'next event'; node: NodeKind }[]).concat(
+      ...points.map((point, i) => (['recover', 'next event'] as const).map((how, j) => ({ point, how, node: NODES[(i + j) % 2] }))),
     );
     const failures = await runCells(
       cells,
       WIDTH,
-      (c) => `killed at ${describePoint(c.point)}, then ${c.how}`,
+      (c) => `killed at ${describePoint(c.point)}, then ${c.how} (${c.node})`,
       async (c) => {
-        const site = await crashedSite(seed, s, c.point);
+        const site = await crashedSite(seed, s, c.point, c.node);
         try {
-          await expectRecovered(site, ref.state, c.how);
+          await expectRecovered(site, ref.state, c.how, c.node);
         } finally {
           await site.close();
         }
@@ -120,17 +122,20 @@ describe('crash matrix, extended', () => {
         await site.close();
       }
     });
-    const cells = ([] as { first: CrashPoint; second: CrashPoint }[]).concat(...learned.map((l) => l.seconds.map((second) => ({ first: l.point, second }))));
+    const cells = ([] as { first: CrashPoint; second: CrashPoint; node: NodeKind }[]).concat(
+      ...learned.map((l) => l.seconds.map((second) => ({ first: l.point, second, node: NODES[0] }))),
+    );
+    cells.forEach((c, i) => (c.node = NODES[i % 2]));
     const failures = await runCells(
       cells,
       WIDTH,
-      (c) => `killed at ${describePoint(c.first)}, recover killed at ${describePoint(c.second)}, then recover`,
+      (c) => `killed at ${describePoint(c.first)}, recover killed at ${describePoint(c.second)}, then recover (${c.node})`,
       async (c) => {
-        const site = await crashedSite(seed, s, c.first);
+        const site = await crashedSite(seed, s, c.first, c.node);
         try {
-          await runUntilKilled(site, {}, c.second, { args: ['recover'] });
+          await runUntilKilled(site, {}, c.second, { args: ['recover'], node: c.node });
           expect(stateFiles(site, 'journal').length + stateFiles(site, 'spool').length).toBeGreaterThan(0);
-          await expectRecovered(site, ref.state, 'recover');
+          await expectRecovered(site, ref.state, 'recover', c.node);
         } finally {
           await site.close();
         }

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizedImages } from '../e2e/scenario';
 import { expectRecovered } from '../e2e/recovery';
-import { runHook, stateFiles } from '../e2e/site';
+import { NodeKind, runHook, stateFiles } from '../e2e/site';
 import type { SimCall } from '../sim/index';
 import { FAULT_SETTINGS, Scenario, SCENARIOS, spooled, stagingLeft } from './helpers-a/fault-scenarios';
 import { errorLines, makeSeed, prepareSite, Seed, snapshot } from './helpers-a/fixtures';
@@ -24,6 +24,8 @@ interface Cell {
   readonly nth: number;
   readonly fc: FaultCase;
   readonly expect: Expect;
+  /** Cells alternate between Node 20 and Node 10 (SL6's). */
+  readonly node: NodeKind;
 }
 
 const isRead = (m: string) => /\.info$/.test(m);
@@ -39,12 +41,17 @@ function expectationOf(s: Scenario, call: SimCall, fc: FaultCase, oldId: number)
 function cellsOf(s: Scenario, calls: SimCall[], oldId: number): Cell[] {
   const seen: Record<string, number> = {};
   const cells: Cell[] = [];
+  let rpcs = 0;
   for (const call of calls) {
     const nth = (seen[call.method] = (seen[call.method] || 0) + 1);
     // READY polls repeat: the first two (LOCKED, then READY) stand for all of them.
     if (call.method === 'one.image.info' && nth > 2) continue;
     if (s.callFilter && !s.callFilter(call, oldId)) continue;
-    for (const fc of faultCases(call, !isRead(call.method))) cells.push({ call, nth, fc, expect: expectationOf(s, call, fc, oldId) });
+    // Each fault meets one call under Node 20 and the next under Node 10.
+    faultCases(call, !isRead(call.method)).forEach((fc, f) => {
+      cells.push({ call, nth, fc, expect: expectationOf(s, call, fc, oldId), node: (rpcs + f) % 2 ? 'node10' : 'node20' });
+    });
+    rpcs++;
   }
   return cells;
 }
@@ -65,7 +72,7 @@ async function runCell(seed: Seed, s: Scenario, cell: Cell, ref: ReturnType<type
     const before = snapshot(site, ignore);
     site.sim.clearCalls();
     site.sim.inject({ method: cell.call.method, nth: cell.nth, fault: cell.fc.fault, after: cell.fc.after });
-    const r = await runHook(site, s.event(p));
+    const r = await runHook(site, s.event(p), { node: cell.node });
     await site.sim.settle();
     expect(site.sim.calls.filter((c) => c.method === cell.call.method).length, 'the fault was reached').toBeGreaterThanOrEqual(cell.nth);
     expect(r.stderr).not.toMatch(/internal error/);
@@ -98,7 +105,7 @@ async function runCell(seed: Seed, s: Scenario, cell: Cell, ref: ReturnType<type
     expect(r.stderr).toMatch(/The new image is in place; the rest \(retiring the old image\) is journalled/);
     expect(normalizedImages(site).filter((i) => !i.name.endsWith('(retired)'))).toEqual(ref.filter((i) => !i.name.endsWith('(retired)')));
     expect(stateFiles(site, 'journal')).toHaveLength(1);
-    await expectRecovered(site, ref);
+    await expectRecovered(site, ref, 'recover', cell.node);
   } finally {
     await site.close();
   }
@@ -129,7 +136,7 @@ describe('fault matrix', () => {
     const failures = await runCells(
       cells,
       WIDTH,
-      (c) => `${c.call.method} #${c.nth} answered with ${c.fc.label} (expected: ${c.expect})`,
+      (c) => `${c.call.method} #${c.nth} answered with ${c.fc.label} under ${c.node} (expected: ${c.expect})`,
       (c) => runCell(seed, s, c, ref),
     );
     const by = (e: Expect) => cells.filter((c) => c.expect === e).length;
