@@ -73,7 +73,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'VMCHNDL_ON_RETRY_MAX_DELAY', field: 'retryMaxDelay', default: '3600', doc: 'Longest delay between automatic retries of a failed event, in seconds.' },
   { key: 'VMCHNDL_ON_RETRY_WARN_AFTER', field: 'retryWarnAfter', default: '5', doc: 'After this many failed attempts an event is reported as an error at every attempt (it is never dropped).' },
   { key: 'VMCHNDL_ON_VMCATCHER_IMAGE', field: 'vmcatcherImage', default: 'vmcatcher_image', doc: "vmcatcher's image tool, asked whether an expired image is still subscribed." },
-  { key: 'VMCHNDL_ON_QEMU_IMG', field: 'qemuImg', default: 'qemu-img', doc: 'The qemu-img program.' },
+  { key: 'VMCHNDL_ON_QEMU_IMG', field: 'qemuImg', default: 'qemu-img', doc: "The qemu-img program: 1.5 or newer (EL7's 1.5.3 will do; an OVA needs 2.9). EL6's 0.12 is too old." },
   { key: 'VMCHNDL_ON_LOG_FILE', field: 'logFile', doc: 'Append log lines to this file instead of stderr (as 0.0.8).' },
   { key: 'VMCHNDL_ON_LOG_FORMAT', field: 'logFormat', default: 'text', doc: "text (0.0.8's line format) or json (one object a line)." },
   { key: 'VMCHNDL_ON_LOG_LEVEL', field: 'logLevel', default: 'info', doc: 'debug, info, warning or error.' },

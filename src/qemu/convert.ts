@@ -5,6 +5,7 @@ import { runQemuImg, stderrTail } from './run';
 import { absoluteImagePath, imageArgs, validateFormatName } from './source';
 import { ConvertRequest, ProgressListener } from './types';
 import { close, open, unlink } from '../files/fs-async';
+import { QemuVersion, qemuVersion, requireFeature, supports } from './version';
 
 
 /** Turns qemu-img's `-p` output (`    (12.34/100%)\r`, split anywhere) into calls of `listener`, rising only. */
@@ -29,15 +30,18 @@ export function progressParser(listener: ProgressListener): (chunk: string) => v
   };
 }
 
-// Raw output may be written out of order (-W): it is a plain file, sparse, with no layout to keep.
-function outputOptions(outputFormat: string): string[] {
-  return outputFormat === 'raw' ? ['-W'] : [];
+// Raw output may be written out of order (-W, qemu-img 2.9+): it is a plain file, sparse, with no layout to keep.
+function outputOptions(outputFormat: string, v: QemuVersion): string[] {
+  return outputFormat === 'raw' && supports(v, 'outOfOrder') ? ['-W'] : [];
 }
 
 /** Converts req.input (or the req.inputRange of it) to req.output, which must not exist yet; cleans up on failure. */
 export async function convertImage(req: ConvertRequest & { qemuImg?: string }): Promise<void> {
   const outFormat = validateFormatName(req.outputFormat);
   const output = absoluteImagePath(req.output);
+  const bin = req.qemuImg || 'qemu-img';
+  const version = await qemuVersion(bin);
+  if (req.inputRange) requireFeature(version, 'rawRange', bin);
   const input = imageArgs(req.input, req.inputFormat, req.inputRange);
   // qemu-img creates files with the umask's mode; a file we create first keeps 0600 (and O_EXCL refuses a planted one).
   let fd: number;
@@ -58,7 +62,7 @@ export async function convertImage(req: ConvertRequest & { qemuImg?: string }): 
         }
       })
     : undefined;
-  const args = ['convert', ...(parse ? ['-p'] : []), ...input.options, '-O', outFormat, ...outputOptions(outFormat), '--', input.name, output];
+  const args = ['convert', ...(parse ? ['-p'] : []), ...input.options, '-O', outFormat, ...outputOptions(outFormat, version), '--', input.name, output];
   let ok = false;
   try {
     const res = await runQemuImg(args, { qemuImg: req.qemuImg, onStdout: parse });

@@ -5,6 +5,7 @@ import { runQemuImg, stderrTail } from './run';
 import { imageArgs } from './source';
 import { isTarHeader } from './tar-header';
 import { ByteRange, ImageCheckResult, ImageFileInfo } from './types';
+import { qemuVersion, requireFeature, supports } from './version';
 import { readBytes, stat } from '../files/fs-async';
 
 
@@ -25,11 +26,23 @@ function describe(file: string, range?: ByteRange): string {
   return range ? `${file} (bytes ${range.offset}+${range.size})` : file;
 }
 
+/**
+ * The options `info` and `check` need from this qemu-img: JSON output, and -U where it exists (2.10+;
+ * before, qemu-img took no locks); InvalidConfigError when it is too old for them or for `range`.
+ */
+async function readOptions(bin: string, range?: ByteRange): Promise<string[]> {
+  const v = await qemuVersion(bin);
+  requireFeature(v, 'json', bin);
+  if (range) requireFeature(v, 'rawRange', bin);
+  return supports(v, 'forceShare') ? ['--output=json', '-U'] : ['--output=json'];
+}
+
 /** Reads format and sizes of an image file; throws QemuError for anything we would not convert. */
 export async function readImageInfo(file: string, opts: InfoOptions = {}): Promise<ImageFileInfo> {
   const label = describe(file, opts.range);
+  const read = await readOptions(opts.qemuImg || 'qemu-img', opts.range);
   const { options, name } = imageArgs(file, opts.format, opts.range);
-  const res = await runQemuImg(['info', '--output=json', '-U'].concat(options, ['--', name]), {
+  const res = await runQemuImg(['info', ...read].concat(options, ['--', name]), {
     qemuImg: opts.qemuImg,
     timeoutMs: opts.timeoutMs || DEFAULT_TIMEOUT_MS,
   });
@@ -69,8 +82,9 @@ export async function checkImage(
   opts: { qemuImg?: string; range?: ByteRange; timeoutMs?: number } = {},
 ): Promise<ImageCheckResult> {
   const label = describe(file, opts.range);
+  const read = await readOptions(opts.qemuImg || 'qemu-img', opts.range);
   const { options, name } = imageArgs(file, format, opts.range);
-  const res = await runQemuImg(['check', '--output=json', '-U'].concat(options, ['--', name]), {
+  const res = await runQemuImg(['check', ...read].concat(options, ['--', name]), {
     qemuImg: opts.qemuImg,
     timeoutMs: opts.timeoutMs || DEFAULT_TIMEOUT_MS,
   });
