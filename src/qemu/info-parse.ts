@@ -66,7 +66,13 @@ export function validateImageInfo(info: ParsedImageInfo, label: string): ImageFi
     throw new QemuError(`${label} is an encrypted ${info.format} image: refused, we have no key for it`);
   }
   if (info.format === 'vmdk') {
-    const type = info.vmdkCreateType || '(none)';
+    if (info.vmdkCreateType === undefined) {
+      throw new QemuError(
+        `${label} is a VMDK, but qemu-img did not say which kind (qemu-img before 1.7 does not): refused, ` +
+          `only single-file VMDKs (${SELF_CONTAINED_VMDK.join(', ')}) are accepted and this one may name other files`,
+      );
+    }
+    const type = info.vmdkCreateType;
     if (SELF_CONTAINED_VMDK.indexOf(type) < 0 || info.extentFiles.length !== 1) {
       throw new QemuError(
         `${label} is a VMDK of type ${type} with extents ${JSON.stringify(info.extentFiles)}: refused, ` +

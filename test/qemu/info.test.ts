@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { QemuError } from '../../src/errors';
 import { checkImage, readImageInfo } from '../../src/qemu/info';
+import { parseImageInfo, validateImageInfo } from '../../src/qemu/info-parse';
 import { listOva } from '../../src/qemu/ova';
 import { makeOva, makeQcow2, makeRaw, makeVmdk, useTempDir } from '../helpers/images';
 
@@ -63,6 +64,11 @@ describe('readImageInfo', () => {
     await expect(readImageInfo(at('overlay.qcow2'))).rejects.toThrow(
       new RegExp(`backing file "${at('base.qcow2').replace(/[.]/g, '\\.')}": refused`),
     );
+  });
+
+  it("refuses a vmdk whose kind qemu-img does not tell (before 1.7 its JSON has no format-specific part)", () => {
+    const asOldQemuImgSaysIt = JSON.stringify({ 'virtual-size': 2097152, filename: '/x.vmdk', 'cluster-size': 65536, format: 'vmdk', 'actual-size': 73728, 'dirty-flag': false });
+    expect(() => validateImageInfo(parseImageInfo(asOldQemuImgSaysIt, '/x.vmdk'), '/x.vmdk')).toThrow(/\/x\.vmdk is a VMDK, but qemu-img did not say which kind .*: refused/);
   });
 
   it('refuses a qcow2 with an external data file and a vmdk whose extent is another file', async () => {
