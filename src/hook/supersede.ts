@@ -4,13 +4,19 @@
 import type { Logger } from '../log/logger';
 import { removeEntry, SpoolEntry } from '../spool/spool';
 
-/** Removes every pending AvailablePostfix that a later one supersedes; returns those removed. */
+/** The pending AvailablePostfix entries that a later one for the same image supersedes (entries oldest first). */
+export function superseded(entries: readonly SpoolEntry[]): SpoolEntry[] {
+  const newest: Record<string, SpoolEntry> = {};
+  for (const e of entries) if (e.event.kind === 'available') newest[e.identifier] = e;
+  return entries.filter((e) => e.event.kind === 'available' && newest[e.identifier] !== e);
+}
+
+/** Removes every pending AvailablePostfix of one image that a later one supersedes; returns those removed. */
 export function supersedeOlder(stateDir: string, entries: readonly SpoolEntry[], log: Logger, ownId?: string): SpoolEntry[] {
   const available = entries.filter((e) => e.event.kind === 'available');
   const newest = available[available.length - 1];
   const gone: SpoolEntry[] = [];
-  for (const old of available) {
-    if (old === newest) continue;
+  for (const old of superseded(entries)) {
     removeEntry(stateDir, old);
     gone.push(old);
     const by = newest.id === ownId ? 'this event' : `a newer ${newest.type} received ${new Date(newest.receivedAt).toISOString()}`;

@@ -16,6 +16,7 @@ const PendingJson = z.object({
       attempts: z.number().int().min(0),
       lastError: z.string(),
       nextAttempt: z.string().regex(/^\d{4}-\d{2}-\d{2}T/),
+      superseded: z.boolean(),
     }),
   ),
 });
@@ -103,6 +104,24 @@ describe('the event spool', () => {
     expect(forgot.stderr).toMatch(/forgot pending AvailablePostfix/);
     expect(stateFiles(site, 'spool')).toEqual([]);
     expect(JSON.parse((await runHook(site, {}, { args: ['pending', '--json'] })).stdout)).toEqual({ pending: [] });
+  });
+
+  it('queue mode: `pending` shows which queued events a newer one supersedes; drain registers only the newest', async () => {
+    const v1 = cacheImage(site, 'qcow2', 'alpha-v1');
+    expect((await runHook(site, Object.assign(availableEvent(site, v1), { VMCHNDL_ON_QUEUE: 'yes' }))).code).toBe(0);
+    const v2 = cacheImage(site, 'qcow2', 'alpha-v2');
+    expect((await runHook(site, Object.assign(availableEvent(site, v2), { VMCHNDL_ON_QUEUE: 'yes' }))).code).toBe(0);
+    const json = PendingJson.parse(JSON.parse((await runHook(site, {}, { args: ['pending', '--json'] })).stdout));
+    expect(json.pending.map((p) => [p.identifier, p.superseded])).toEqual([
+      [ALPHA, true],
+      [ALPHA, false],
+    ]);
+    const table = (await runHook(site, {}, { args: ['pending'] })).stdout.split('\n').filter((l) => l.indexOf(ALPHA) >= 0);
+    expect(table.map((l) => /superseded by a newer event/.test(l))).toEqual([true, false]);
+    expect((await runHook(site, {}, { args: ['drain'] })).code).toBe(0);
+    expect(currentImages(site).map((i) => i.template.VMCATCHER_EVENT_SL_CHECKSUM_SHA512)).toEqual([v2.sha512]);
+    expect(writeCalls(site.sim).filter((m) => m === 'one.image.allocate')).toHaveLength(1);
+    expect(stateFiles(site, 'spool')).toEqual([]);
   });
 
   it('queue mode: the hook only spools and returns; drain processes', async () => {

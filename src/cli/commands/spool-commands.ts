@@ -3,13 +3,14 @@ import * as readline from 'readline';
 import { EXIT, InvalidArgumentError } from '../../errors';
 import { failIfAnyFailed, retryPending } from '../../hook/handle-event';
 import { retryPolicy } from '../../hook/process-identifier';
+import { superseded } from '../../hook/supersede';
 import { nextAttemptAt } from '../../spool/retry-policy';
 import { listSpool, removeEntry, SpoolEntry } from '../../spool/spool';
 import { Io, reportError } from '../io';
 import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
 import { formatTable } from '../table';
 
-function row(e: SpoolEntry, next: number) {
+function row(e: SpoolEntry, next: number, isSuperseded: boolean) {
   return {
     identifier: e.identifier,
     type: e.type,
@@ -17,6 +18,8 @@ function row(e: SpoolEntry, next: number) {
     attempts: e.attempts,
     lastError: e.lastError || '',
     nextAttempt: new Date(next).toISOString(),
+    // A newer AvailablePostfix for the same image replaces it (dropped when the image is next handled).
+    superseded: isSuperseded,
   };
 }
 
@@ -27,16 +30,16 @@ export async function runPending(o: CommonOptions & { json?: boolean }, io: Io):
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
     const policy = retryPolicy(rt.deps);
-    const rows = listSpool(rt.config.stateDir, undefined, (f, why) => log.warn('spool', `${f}: unreadable spool entry (${why}); left in place`)).map((e) =>
-      row(e, nextAttemptAt(e, policy)),
-    );
+    const entries = listSpool(rt.config.stateDir, undefined, (f, why) => log.warn('spool', `${f}: unreadable spool entry (${why}); left in place`));
+    const replaced = superseded(entries);
+    const rows = entries.map((e) => row(e, nextAttemptAt(e, policy), replaced.indexOf(e) >= 0));
     if (o.json) io.stdout(JSON.stringify({ pending: rows }, null, 2) + '\n');
     else if (!rows.length) io.stdout('no pending events\n');
     else {
       io.stdout(
         formatTable(
           ['IDENTIFIER', 'TYPE', 'RECEIVED', 'ATTEMPTS', 'NEXT ATTEMPT', 'LAST ERROR'],
-          rows.map((r) => [r.identifier, r.type, r.received, String(r.attempts), r.nextAttempt, r.lastError]),
+          rows.map((r) => [r.identifier, r.type, r.received, String(r.attempts), r.superseded ? 'superseded by a newer event' : r.nextAttempt, r.lastError]),
         ),
       );
     }
