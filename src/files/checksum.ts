@@ -9,7 +9,31 @@ export interface ChecksumOptions {
   readonly onProgress?: (percent: number) => void;
   /** Bytes per read (default 4 MiB): small reads cost more in syscalls and event-loop turns than hashing. */
   readonly chunkBytes?: number;
+  /** Asked before each read: true stops the work with HashCancelledError. */
+  readonly cancelled?: () => boolean;
+  /** Called with the open file's identity before the first read. */
+  readonly onOpen?: (identity: FileIdentity) => void;
 }
+
+/** What tells one file from another, and a changed file from itself. */
+export interface FileIdentity {
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+}
+
+export function identityOf(st: FileIdentity): FileIdentity {
+  return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
+}
+
+export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
+}
+
+/** The hash was stopped by its `cancelled` option. */
+export class HashCancelledError extends Error {}
 
 function readFailed(file: string, err: unknown): OperationFailedError {
   return new OperationFailedError(`cannot read ${file} to check its SHA-512: ${(err as Error).message}`, err);
@@ -30,7 +54,9 @@ export async function sha512File(file: string, opts: ChecksumOptions = {}): Prom
   const buffers = [Buffer.allocUnsafe(chunk), Buffer.allocUnsafe(chunk)];
   let pending: Promise<{ bytesRead: number }> | undefined;
   try {
-    const total = (await fstat(fd).catch((err) => Promise.reject(readFailed(file, err)))).size;
+    const st = await fstat(fd).catch((err) => Promise.reject(readFailed(file, err)));
+    const total = st.size;
+    if (opts.onOpen) opts.onOpen(identityOf(st));
     const hash = crypto.createHash('sha512');
     const onProgress = opts.onProgress;
     const readAt = (n: number, position: number) => read(fd, buffers[n % 2], 0, chunk, position).catch((err) => Promise.reject(readFailed(file, err)));
@@ -42,6 +68,7 @@ export async function sha512File(file: string, opts: ChecksumOptions = {}): Prom
       const got = (await pending).bytesRead;
       pending = undefined;
       if (got === 0) break;
+      if (opts.cancelled && opts.cancelled()) throw new HashCancelledError(`stopped hashing ${file}`);
       const buf = buffers[n % 2];
       n++;
       done += got;

@@ -5,6 +5,7 @@ import { acquireLock } from '../exec/lock';
 import { isDue, RetryPolicy } from '../spool/retry-policy';
 import { listSpool, removeEntry, SpoolEntry, updateEntry } from '../spool/spool';
 import type { HookDeps } from './deps';
+import { startEarlyHash } from './early-hash';
 import { logPlan, planEvent, recoverIdentifier } from './plan-event';
 import { supersedeOlder } from './supersede';
 
@@ -27,12 +28,20 @@ function explain(e: unknown): string {
 
 /** Plans and executes one spooled event; the caller holds the identifier's lock. */
 async function processEntry(entry: SpoolEntry, deps: HookDeps): Promise<'done' | 'nothing'> {
-  const p = await planEvent(entry.event, deps);
-  logPlan(p, deps.log);
-  if (p.action === 'nothing') return 'nothing';
-  await executePlan(p, entry.type, deps.exec());
-  deps.log.info('main', `done: ${p.summary}`);
-  return 'done';
+  const ev = entry.event;
+  // The checksum a new version needs runs alongside observing and planning (early-hash.ts).
+  const early = ev.kind === 'available' && ev.file && ev.checksum && deps.config.verifyChecksum ? startEarlyHash(ev.file) : undefined;
+  try {
+    const p = await planEvent(ev, deps);
+    logPlan(p, deps.log);
+    if (p.action === 'nothing') return 'nothing';
+    const ctx = deps.exec();
+    await executePlan(p, entry.type, early ? Object.assign({}, ctx, { tools: early.wrap(ctx.tools) }) : ctx);
+    deps.log.info('main', `done: ${p.summary}`);
+    return 'done';
+  } finally {
+    if (early) await early.stop();
+  }
 }
 
 export interface ProcessOptions {
