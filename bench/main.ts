@@ -37,8 +37,8 @@ function requireTools(): void {
 
 async function main(): Promise<void> {
   requireTools();
-  // The disk twice (raw, qcow2), two conversions' outputs, oned's copies of two images: room for 7.
-  const work = chooseWorkDir(7 * SIZES.diskMiB * 1048576);
+  // The disk twice (raw, qcow2), two conversions' outputs, oned's copies of three images: room for 8.
+  const work = chooseWorkDir(8 * SIZES.diskMiB * 1048576);
   log(`benchmark in ${work}${QUICK ? ' (quick)' : ''}`);
   const machine = describeMachine(NODE10);
   try {
@@ -60,6 +60,15 @@ async function main(): Promise<void> {
       sameFormatRuns = await measureRotations(site, { file: img.raw, format: 'raw', sha512: img.rawSha512, baseline: hashAlone, node: 'node10', runs: SIZES.rotationRuns });
     } finally {
       await site.close();
+    }
+
+    log('rotations with checksum verification off ...');
+    const unverifiedSite = await startSite(path.join(work, 'unverified'), { settings: { VMCHNDL_ON_VERIFY_CHECKSUM: 'no' } });
+    let unverifiedRuns;
+    try {
+      unverifiedRuns = await measureRotations(unverifiedSite, { file: img.qcow2, format: 'qcow2', sha512: img.qcow2Sha512, baseline: convertAlone, node: 'node10', runs: SIZES.rotationRuns });
+    } finally {
+      await unverifiedSite.close();
     }
 
     log('polls against a slow copy ...');
@@ -95,8 +104,10 @@ async function main(): Promise<void> {
       checksum,
       rotation: summarize(rotationRuns),
       sameFormat: summarize(sameFormatRuns),
+      unverified: summarize(unverifiedRuns),
       rotationRuns,
       sameFormatRuns,
+      unverifiedRuns,
       calls: summarizeCalls(rotationRuns[0]),
       backoff: summarizeCalls(backoffRuns[0]),
       pool,
