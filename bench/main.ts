@@ -11,7 +11,7 @@ import { Results, table } from './report';
 import { resultsMarkdown } from './results-file';
 import { convertAlone, hashAlone, measureRotations } from './rotation';
 import { summarize } from './rotation-summary';
-import { BUNDLE, EVENTS, NODE10, REPO, startSite } from './site';
+import { BUNDLE, EVENTS, NODE10, REPO, withSite } from './site';
 import { measureStartup } from './startup';
 import { chooseWorkDir, makeImages, makeRawDisk, sha512sum } from './workspace';
 
@@ -52,46 +52,26 @@ async function main(): Promise<void> {
     const checksum = await measureChecksum(img.raw, img.rawSha512, SIZES.checksumRuns);
 
     log('rotations ...');
-    const site = await startSite(path.join(work, 'site'));
-    let rotationRuns;
-    let sameFormatRuns;
-    try {
-      rotationRuns = await measureRotations(site, { file: img.qcow2, format: 'qcow2', sha512: img.qcow2Sha512, baseline: convertAlone, node: 'node10', runs: SIZES.rotationRuns });
-      sameFormatRuns = await measureRotations(site, { file: img.raw, format: 'raw', sha512: img.rawSha512, baseline: hashAlone, node: 'node10', runs: SIZES.rotationRuns });
-    } finally {
-      await site.close();
-    }
+    const qcow2ToRaw = { file: img.qcow2, format: 'qcow2', sha512: img.qcow2Sha512, baseline: convertAlone, node: 'node10', runs: SIZES.rotationRuns } as const;
+    const [rotationRuns, sameFormatRuns] = await withSite(path.join(work, 'site'), {}, async (site) => [
+      await measureRotations(site, qcow2ToRaw),
+      await measureRotations(site, { file: img.raw, format: 'raw', sha512: img.rawSha512, baseline: hashAlone, node: 'node10', runs: SIZES.rotationRuns }),
+    ]);
 
     log('rotations with checksum verification off ...');
-    const unverifiedSite = await startSite(path.join(work, 'unverified'), { settings: { VMCHNDL_ON_VERIFY_CHECKSUM: 'no' } });
-    let unverifiedRuns;
-    try {
-      unverifiedRuns = await measureRotations(unverifiedSite, { file: img.qcow2, format: 'qcow2', sha512: img.qcow2Sha512, baseline: convertAlone, node: 'node10', runs: SIZES.rotationRuns });
-    } finally {
-      await unverifiedSite.close();
-    }
+    const unverifiedRuns = await withSite(path.join(work, 'unverified'), { settings: { VMCHNDL_ON_VERIFY_CHECKSUM: 'no' } }, (site) => measureRotations(site, qcow2ToRaw));
 
     log('polls against a slow copy ...');
-    const slow = await startSite(path.join(work, 'slow'), { copyDelayMs: 3000, settings: { VMCHNDL_ON_POLL_INTERVAL: '0.1' } });
-    let backoffRuns;
-    try {
+    const backoffRuns = await withSite(path.join(work, 'slow'), { copyDelayMs: 3000, settings: { VMCHNDL_ON_POLL_INTERVAL: '0.1' } }, (slow) => {
       const small = path.join(work, 'small.raw');
       makeRawDisk(small, 16);
       const smallQcow2 = path.join(work, 'small.qcow2');
       execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', small, smallQcow2]);
-      backoffRuns = await measureRotations(slow, { file: smallQcow2, format: 'qcow2', sha512: sha512sum(smallQcow2), node: 'node10', runs: 1 });
-    } finally {
-      await slow.close();
-    }
+      return measureRotations(slow, { file: smallQcow2, format: 'qcow2', sha512: sha512sum(smallQcow2), node: 'node10', runs: 1 });
+    });
 
     log('pool lookups ...');
-    const poolSite = await startSite(path.join(work, 'pool'));
-    let pool;
-    try {
-      pool = await measurePool(poolSite, SIZES.pool, SIZES.poolRuns, log);
-    } finally {
-      await poolSite.close();
-    }
+    const pool = await withSite(path.join(work, 'pool'), {}, (site) => measurePool(site, SIZES.pool, SIZES.poolRuns, log));
 
     const results: Results = {
       machine,

@@ -47,6 +47,16 @@ export async function startSite(root: string, opts: Pick<SiteOptions, 'copyDelay
   return Object.assign({}, site, { session: `oneadmin:${PASSWORD}`, baseEnv: Object.assign({}, site.baseEnv, cache) });
 }
 
+/** Runs `work` on a site started as startSite does, closing the site whatever happens. */
+export async function withSite<T>(root: string, opts: Pick<SiteOptions, 'copyDelayMs' | 'settings'>, work: (site: BenchSite) => Promise<T>): Promise<T> {
+  const site = await startSite(root, opts);
+  try {
+    return await work(site);
+  } finally {
+    await site.close();
+  }
+}
+
 /** Runs the shipped command for an event as vmcatcher does and times it; fails when it does not exit with 0. */
 export async function runHook(site: BenchSite, event: Record<string, string>, node: NodeKind): Promise<HookRun> {
   const ioFile = path.join(site.root, `io-${process.hrtime()[1]}`);
