@@ -10,7 +10,10 @@ import { stat } from '../files/fs-async';
 import type { ProgressListener } from '../qemu/types';
 
 export interface EarlyHash {
-  /** `tools` whose sha512 takes this hash when asked for the same file, unchanged since it was opened. */
+  /**
+   * `tools` whose sha512 takes this hash when asked for the same file, unchanged since it was opened;
+   * asked for another file, or a changed one, it stops this hash and hashes that file itself.
+   */
   wrap(tools: Tools): Tools;
   /** Stops the hash if nothing took it (nothing to do, a failure) and waits until its file is closed. */
   stop(): Promise<void>;
@@ -47,7 +50,11 @@ export function startEarlyHash(file: string): EarlyHash {
     if (stopped) return undefined;
     const identity = await openedAs;
     const before = await identityNow(f);
-    if (!identity || !before || !sameIdentity(identity, before)) return undefined;
+    if (!identity || !before || !sameIdentity(identity, before)) {
+      // A plan checks one file, once: a hash it will not take would only compete with the real one.
+      stopped = true;
+      return undefined;
+    }
     listener = onProgress;
     if (onProgress && percent >= 0) onProgress(percent);
     let hex: string;

@@ -72,6 +72,36 @@ describe('the early sha512', () => {
     await early.stop();
   });
 
+  it('is not taken for its own file replaced since it was opened, asked first', async () => {
+    const file = writeFile('g.img', 64, 9);
+    const early = startEarlyHash(file);
+    const { tools, calls } = counting();
+    // Replaced once the early hash holds the old file open.
+    for (let i = 0; i < 200 && !isOpen(file); i++) await new Promise((r) => setImmediate(r));
+    expect(isOpen(file)).toBe(true);
+    fs.writeFileSync(`${file}.new`, Buffer.alloc(64 * 1048576, 10));
+    fs.renameSync(`${file}.new`, file);
+    expect(await early.wrap(tools).sha512(file)).toBe(sha512(file));
+    expect(calls).toEqual([file]);
+    await early.stop();
+  });
+
+  it('stops, leaving its file closed, once asked for a file it does not hold', async () => {
+    // 8 GiB of holes: no disk, but seconds of hashing (SHA-512 runs at 1-2 GiB/s) if nothing stopped it.
+    const file = at('e.img');
+    fs.closeSync(fs.openSync(file, 'w'));
+    fs.truncateSync(file, 8 * 1024 * 1048576);
+    const other = writeFile('f.img', 1, 8);
+    const early = startEarlyHash(file);
+    const { tools, calls } = counting();
+    expect(await early.wrap(tools).sha512(other)).toBe(sha512(other));
+    expect(calls).toEqual([other]);
+    // Stopped at its next 4 MiB read: closed long before the 8 GiB could be read through.
+    for (let i = 0; i < 200 && isOpen(file); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(isOpen(file)).toBe(false);
+    await early.stop();
+  });
+
   it('leaves a file it could not read to the real hash, whose error names it', async () => {
     const missing = at('missing.img');
     const early = startEarlyHash(missing);
