@@ -7,7 +7,7 @@ import { readConfig } from '../config/read-config';
 import { ignoredEventMessage } from '../event/event-types';
 import { parseEvent } from '../event/parse-event';
 import { configuredLogger } from '../log/configured-logger';
-import { listSpool } from '../spool/spool';
+import { listQuarantined, listSpool } from '../spool/spool';
 
 /** The line before the command line in the bundle; every line after it is commented out (scripts/build.mjs). */
 declare const __COMMAND_LINE_MARK__: string;
@@ -28,6 +28,8 @@ function answerIgnoredEvent(argv: readonly string[], env: NodeJS.ProcessEnv, cwd
     const config = loaded.config;
     // At ProcessPrefix and ProcessPostfix the hook retries what is pending.
     if ((event.type === 'ProcessPrefix' || event.type === 'ProcessPostfix') && listSpool(config.stateDir).length > 0) return false;
+    // Unreadable spool entries are said at every run: the command line does.
+    if (listQuarantined(config.stateDir).length > 0) return false;
     const log = configuredLogger(config);
     for (const w of loaded.warnings) log.warn('config', w);
     log.info('main', ignoredEventMessage(event.type, event.identifier, 0));

@@ -1,14 +1,15 @@
 // One event from vmcatcher, start to end: store it, then process what is pending for its image.
-import { InvalidConfigError, OperationFailedError } from '../errors';
+import { InvalidConfigError, OperationFailedError, VmcError } from '../errors';
 import { ignoredEventMessage } from '../event/event-types';
 import type { Event } from '../event/parse-event';
 import { Journal } from '../exec/journal';
 import type { Plan } from '../plan/types';
-import { listSpool, spooledIdentifiers, spoolEvent } from '../spool/spool';
+import { listSpool, spoolDir, spooledIdentifiers, spoolEvent, SpoolEntry } from '../spool/spool';
 import type { HookDeps } from './deps';
 import { logPlan, planEvent } from './plan-event';
 import { nextAttemptAt } from '../spool/retry-policy';
 import { EntryResult, processIdentifier, retryPolicy } from './process-identifier';
+import { warnUnreadableEntries } from './spool-warnings';
 
 export type { HookDeps } from './deps';
 export { recoverIdentifier } from './plan-event';
@@ -55,6 +56,7 @@ export function failIfAnyFailed(results: readonly EntryResult[], what: string): 
 
 /** Handles one vmcatcher event; `dryRun` observes and plans only. */
 export async function handleEvent(event: Event, deps: HookDeps, dryRun = false): Promise<HookResult> {
+  warnUnreadableEntries(deps.config.stateDir, deps.log);
   if (event.kind === 'ignored') {
     const retryHere = event.type === 'ProcessPrefix' || event.type === 'ProcessPostfix';
     const pending = retryHere && !dryRun ? listSpool(deps.config.stateDir).length : 0;
@@ -75,7 +77,18 @@ export async function handleEvent(event: Event, deps: HookDeps, dryRun = false):
   }
 
   const now = deps.now();
-  const entry = spoolEvent(deps.config.stateDir, event, now);
+  let entry: SpoolEntry;
+  try {
+    entry = spoolEvent(deps.config.stateDir, event, now);
+  } catch (e) {
+    // Nothing was done, and vmcatcher sends each event once: say so, and never exit 0.
+    const resend = `vmcatcher_eventHndl_ON replay ${event.kind === 'expire' ? '--type ExpirePostfix ' : ''}${event.identifier}`;
+    throw new VmcError(
+      'INTERNAL',
+      `could not store ${event.type} for ${event.identifier} in the spool ${spoolDir(deps.config.stateDir)} (${e instanceof Error ? e.message : String(e)}): nothing was done and the event is NOT kept. Free space in VMCHNDL_ON_STATE_DIR (${deps.config.stateDir}), then send it again (\`${resend}\`)`,
+      e,
+    );
+  }
   if (deps.config.queue) {
     deps.log.info('spool', `queued ${event.type} for ${event.identifier} (VMCHNDL_ON_QUEUE=yes): \`vmcatcher_eventHndl_ON drain\` will process it`);
     if (deps.config.queueSpawn) deps.spawnDrain();

@@ -105,7 +105,12 @@ export async function processIdentifier(identifier: string, deps: HookDeps, opts
         removeEntry(deps.config.stateDir, entry);
         results.push({ entry, outcome });
       } catch (e) {
-        entry = updateEntry(deps.config.stateDir, entry, { lastError: explain(e) });
+        try {
+          entry = updateEntry(deps.config.stateDir, entry, { lastError: explain(e) });
+        } catch (w) {
+          // The entry stays as it was (attempt counted, error "interrupted"); the failure itself is said below.
+          deps.log.warn('spool', `could not record the error in the spool entry of ${identifier}: ${explain(w)}`);
+        }
         const again = entry.attempts >= policy.warnAfter ? ` It has failed ${entry.attempts} times: look at \`vmcatcher_eventHndl_ON pending\`.` : '';
         const kept = `${entry.type} for ${identifier} (received ${new Date(entry.receivedAt).toISOString()}, attempt ${entry.attempts}) stays pending and will be retried.${again}`;
         if (e instanceof VmcError) deps.log.error('main', `${explain(e)} — ${kept}`);

@@ -2,6 +2,7 @@
 import { EXIT } from '../../errors';
 import { listOpenJournals } from '../../exec/journal';
 import { listSpool } from '../../spool/spool';
+import { warnUnreadableEntries } from '../../hook/spool-warnings';
 import { collectStatus, IdentifierStatus, ImageView, StatusReport } from '../../status/status-report';
 import { Io, reportError } from '../io';
 import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
@@ -74,7 +75,8 @@ export async function runStatus(o: CommonOptions & { json?: boolean }, identifie
     log = rt.log;
     const stateDir = rt.config.stateDir;
     const images = await rt.deps.one().imagePool();
-    const pending = listSpool(stateDir, undefined, (f, why) => log.warn('spool', `${f}: unreadable spool entry (${why}); left in place`));
+    warnUnreadableEntries(stateDir, log);
+    const pending = listSpool(stateDir);
     const report = collectStatus({ images, pending, interrupted: listOpenJournals(stateDir), identifiers, retiredNamePattern: rt.config.retiredNamePattern });
     if (o.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
     else io.stdout(formatStatus(report, painter(colorWanted(io.interactive && process.stdout.isTTY, io.env))));
