@@ -56,7 +56,7 @@ export function failIfAnyFailed(results: readonly EntryResult[], what: string): 
 
 /** Handles one vmcatcher event; `dryRun` observes and plans only. */
 export async function handleEvent(event: Event, deps: HookDeps, dryRun = false): Promise<HookResult> {
-  warnUnreadableEntries(deps.config.stateDir, deps.log);
+  warnUnreadableEntries(deps.config.stateDir, deps.log, dryRun);
   if (event.kind === 'ignored') {
     const retryHere = event.type === 'ProcessPrefix' || event.type === 'ProcessPostfix';
     const pending = retryHere && !dryRun ? listSpool(deps.config.stateDir).length : 0;

@@ -12,13 +12,18 @@ export function unreadableEntryMessage(file: string, why?: string): string {
   );
 }
 
-/** Moves newly unreadable entries aside and warns about every one waiting there; returns their files. */
-export function warnUnreadableEntries(stateDir: string, log: Logger): string[] {
+/** Moves newly unreadable entries aside (unless readOnly) and warns about every one; returns their files. */
+export function warnUnreadableEntries(stateDir: string, log: Logger, readOnly = false): string[] {
   const fresh: string[] = [];
-  listSpool(stateDir, undefined, (file, why) => {
-    fresh.push(file);
-    log.warn('spool', unreadableEntryMessage(file, why));
-  });
+  listSpool(
+    stateDir,
+    undefined,
+    (file, why) => {
+      fresh.push(file);
+      log.warn('spool', unreadableEntryMessage(file, why));
+    },
+    !readOnly,
+  );
   const all = listQuarantined(stateDir);
   for (const file of all) if (fresh.indexOf(file) < 0) log.warn('spool', unreadableEntryMessage(file));
   return all.concat(fresh.filter((f) => all.indexOf(f) < 0));

@@ -84,8 +84,9 @@ export function identifierOfEntryFile(file: string): string {
  * Every pending entry, oldest first; for one identifier when given. An unreadable file (a torn write
  * by an earlier version on a full disk, a hand edit) is never dropped: it is moved to quarantineDir and
  * reported through onBad, then reported by listQuarantined at every run until an administrator acts.
+ * Commands that only read (status, pending, plan) pass quarantine=false: reported, left in place.
  */
-export function listSpool(stateDir: string, identifier?: string, onBad?: (file: string, why: string) => void): SpoolEntry[] {
+export function listSpool(stateDir: string, identifier?: string, onBad?: (file: string, why: string) => void, quarantine = true): SpoolEntry[] {
   const dir = spoolDir(stateDir);
   const out: SpoolEntry[] = [];
   for (const name of readNames(dir).filter((n) => /\.json$/.test(n) && n.charAt(0) !== '.').sort()) {
@@ -106,12 +107,13 @@ export function listSpool(stateDir: string, identifier?: string, onBad?: (file: 
       const why = text.length ? (err as Error).message : 'empty file';
       let where = file;
       try {
+        if (!quarantine) throw new Error('read only');
         mkdirSync(quarantineDir(stateDir), { recursive: true, mode: 0o750 });
         renameSync(file, join(quarantineDir(stateDir), name));
         where = join(quarantineDir(stateDir), name);
         syncDir(dir);
       } catch (_) {
-        // Cannot move it (read-only access): it stays where it is, and is reported all the same.
+        // A command that only reads, or cannot move it: it stays where it is, and is reported all the same.
       }
       if (onBad) onBad(where, why);
       continue;

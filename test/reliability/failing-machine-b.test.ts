@@ -2,7 +2,6 @@
 // real 64 KiB tmpfs), torn journal tails, stale locks met by many hooks at once, a clock stepped back
 // between two events (libfaketime), and archived journals of identifiers that share a prefix.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALPHA, normalizedImages } from '../e2e/scenario';

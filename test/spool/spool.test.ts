@@ -70,6 +70,20 @@ describe('unreadable spool entries', () => {
   });
 });
 
+describe('unreadable spool entries seen by a command that only reads', () => {
+  it('are reported and left in place', () => {
+    const dir = stateDir();
+    fs.mkdirSync(spoolDir(dir), { recursive: true });
+    const torn = path.join(spoolDir(dir), 's000000000000001-0badc0de-img.json');
+    fs.writeFileSync(torn, '');
+    const bad: string[] = [];
+    expect(listSpool(dir, undefined, (f, why) => bad.push(`${f}: ${why}`), false)).toEqual([]);
+    expect(bad).toEqual([`${torn}: empty file`]);
+    expect(fs.existsSync(torn)).toBe(true);
+    expect(listQuarantined(dir)).toEqual([]);
+  });
+});
+
 describe('spool on a full disk (a real 64 KiB tmpfs)', () => {
   let fsys: Tmpfs;
   beforeAll(() => {

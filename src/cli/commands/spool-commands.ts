@@ -31,8 +31,8 @@ export async function runPending(o: CommonOptions & { json?: boolean }, io: Io):
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
     const policy = retryPolicy(rt.deps);
-    const unreadable = warnUnreadableEntries(rt.config.stateDir, log);
-    const entries = listSpool(rt.config.stateDir);
+    const unreadable = warnUnreadableEntries(rt.config.stateDir, log, true);
+    const entries = listSpool(rt.config.stateDir, undefined, undefined, false);
     const replaced = superseded(entries);
     const rows = entries.map((e) => row(e, nextAttemptAt(e, policy), replaced.indexOf(e) >= 0));
     const bad = unreadable.map((file) => ({ file, identifier: identifierOfEntryFile(file) }));

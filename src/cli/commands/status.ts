@@ -75,8 +75,8 @@ export async function runStatus(o: CommonOptions & { json?: boolean }, identifie
     log = rt.log;
     const stateDir = rt.config.stateDir;
     const images = await rt.deps.one().imagePool();
-    warnUnreadableEntries(stateDir, log);
-    const pending = listSpool(stateDir);
+    warnUnreadableEntries(stateDir, log, true);
+    const pending = listSpool(stateDir, undefined, undefined, false);
     const report = collectStatus({ images, pending, interrupted: listOpenJournals(stateDir), identifiers, retiredNamePattern: rt.config.retiredNamePattern });
     if (o.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
     else io.stdout(formatStatus(report, painter(colorWanted(io.interactive && process.stdout.isTTY, io.env))));
