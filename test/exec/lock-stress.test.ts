@@ -15,7 +15,7 @@ import { NODE10_DIR, REPO } from '../e2e/site';
 const WORKERS = 16;
 const KILLS = 4;
 /** Each kind of stale lock is injected this many times. */
-const INJECTIONS = 2;
+const INJECTIONS = 4;
 
 const WORKER = `
 const fs = require('fs');
@@ -85,8 +85,9 @@ describe('lock stress', () => {
     const lockFile = path.join(stateDir, 'locks/img.lock');
     const reused = execa('sleep', ['60']);
     const boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const dead = deadPid();
     const kinds: Array<[string, () => string]> = [
-      ['dead pid', () => JSON.stringify({ pid: deadPid(), host: os.hostname(), since: Date.now(), boot })],
+      ['dead pid', () => JSON.stringify({ pid: dead, host: os.hostname(), since: Date.now(), boot })],
       ['reused pid', () => JSON.stringify({ pid: reused.pid, host: os.hostname(), since: Date.now(), boot, start: '1' })],
       ['empty file', () => ''],
       ['garbage', () => '{"pid": 12'],
@@ -128,10 +129,10 @@ describe('lock stress', () => {
         process.kill(Number(last[1]), 'SIGKILL');
       }
       // Enough: every kind injected, every kill done, every live worker through at least once, and a
-      // couple of seconds of contention.
+      // few seconds of contention.
       const through = workers.filter((w) => killed.indexOf(String(w.pid)) >= 0 || lines.some((l) => l.indexOf(`leave ${w.pid} `) === 0));
       const enough = injected.length >= kinds.length * INJECTIONS && killed.length >= KILLS && through.length === WORKERS;
-      if ((enough && Date.now() - started > 2500) || Date.now() - started > 20000) {
+      if ((enough && Date.now() - started > 4000) || Date.now() - started > 25000) {
         fs.writeFileSync(stop, '');
       }
     }, 2);
