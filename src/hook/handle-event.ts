@@ -85,7 +85,7 @@ export async function handleEvent(event: Event, deps: HookDeps, dryRun = false):
     const resend = `vmcatcher_eventHndl_ON replay ${event.kind === 'expire' ? '--type ExpirePostfix ' : ''}${event.identifier}`;
     throw new VmcError(
       'INTERNAL',
-      `could not store ${event.type} for ${event.identifier} in the spool ${spoolDir(deps.config.stateDir)} (${e instanceof Error ? e.message : String(e)}): nothing was done and the event is NOT kept. Free space in VMCHNDL_ON_STATE_DIR (${deps.config.stateDir}), then send it again (\`${resend}\`)`,
+      `could not store ${event.type} for ${event.identifier} in the spool ${spoolDir(deps.config.stateDir)} (${e instanceof Error ? e.message : String(e)}): nothing was done and the event is NOT kept. ${(e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'Free space in' : 'Make writable'} VMCHNDL_ON_STATE_DIR (${deps.config.stateDir}), then send it again (\`${resend}\`)`,
       e,
     );
   }

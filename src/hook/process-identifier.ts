@@ -1,5 +1,5 @@
 // Processes the pending events of one identifier in the order received, under its lock.
-import { LockBusyError, VmcError } from '../errors';
+import { LockBusyError, OperationFailedError, VmcError } from '../errors';
 import { executePlan } from '../exec/executor';
 import { acquireLock } from '../exec/lock';
 import { isDue, RetryPolicy } from '../spool/retry-policy';
@@ -74,6 +74,13 @@ export async function processIdentifier(identifier: string, deps: HookDeps, opts
       deps.log.info('lock', `${identifier} is being handled by another process; its pending events wait for it`);
       return listSpool(deps.config.stateDir, identifier).map((entry) => ({ entry, outcome: 'busy' as const }));
     }
+    // A lock file that cannot be written (a full state disk): nothing was tried, nothing changed.
+    if ((e as NodeJS.ErrnoException).code && !(e instanceof VmcError)) {
+      throw new OperationFailedError(
+        `could not take the lock for ${identifier} (${explain(e)}); its pending events were not tried and stay as they were. Free space in VMCHNDL_ON_STATE_DIR (${deps.config.stateDir})`,
+        e,
+      );
+    }
     throw e;
   }
   const results: EntryResult[] = [];
@@ -94,12 +101,24 @@ export async function processIdentifier(identifier: string, deps: HookDeps, opts
         blocked = true;
         continue;
       }
-      entry = updateEntry(deps.config.stateDir, entry, {
-        attempts: entry.attempts + 1,
-        retries: (entry.retries || 0) + (opts.automatic && entry.attempts > 0 ? 1 : 0),
-        lastAttemptAt: deps.now(),
-        lastError: 'interrupted',
-      });
+      try {
+        entry = updateEntry(deps.config.stateDir, entry, {
+          attempts: entry.attempts + 1,
+          retries: (entry.retries || 0) + (opts.automatic && entry.attempts > 0 ? 1 : 0),
+          lastAttemptAt: deps.now(),
+          lastError: 'interrupted',
+        });
+      } catch (e) {
+        // Not tried without its attempt on record (a killed attempt must count); the entry is left whole.
+        const error = new OperationFailedError(
+          `could not record an attempt in the spool entry of ${entry.type} for ${identifier} (${explain(e)}); it was not tried and stays pending as it was. Free space in VMCHNDL_ON_STATE_DIR (${deps.config.stateDir})`,
+          e,
+        );
+        deps.log.error('main', error.message);
+        results.push({ entry, outcome: 'failed', error });
+        blocked = true;
+        continue;
+      }
       try {
         const outcome = await processEntry(entry, deps);
         removeEntry(deps.config.stateDir, entry);

@@ -74,6 +74,43 @@ describe('failing machine (spool, journal, lock, clock)', () => {
       }
     }, 60000);
 
+    it('a pending event whose attempt cannot be recorded on the full disk is not tried and stays whole: retry exits 2, then succeeds (Node 10 and 20)', async () => {
+      const p = await prepareSite(seed, { settings: { VMCHNDL_ON_QUEUE: 'yes' } });
+      const disk = mountTmpfs('64k');
+      try {
+        const state = path.join(disk.dir, 'state');
+        const env = { VMCHNDL_ON_STATE_DIR: state, VMCATCHER_EVENT_DC_DESCRIPTION: 'An image. '.repeat(600) };
+        expect((await runHook(p.site, Object.assign(rotationEvent(p), env))).code).toBe(0);
+        const spool = path.join(state, 'spool');
+        const [name] = fs.readdirSync(spool);
+        const before = fs.readFileSync(path.join(spool, name), 'utf8');
+        // Room for the lock file, not for the entry's update.
+        disk.fill(4096);
+        p.site.sim.clearCalls();
+        const r = await runHook(p.site, env, { args: ['retry'], node: 'node10' });
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(/could not record an attempt in the spool entry of AvailablePostfix for \S+ \(ENOSPC.*it was not tried and stays pending as it was/);
+        expect(writes(p)).toEqual([]);
+        expect(fs.readdirSync(spool)).toEqual([name]);
+        expect(fs.readFileSync(path.join(spool, name), 'utf8')).toBe(before);
+        // No room even for the lock file.
+        disk.fill(0);
+        const locked = await runHook(p.site, env, { args: ['retry'] });
+        expect(locked.code, locked.stderr).toBe(2);
+        expect(locked.stderr).toMatch(/could not take the lock for \S+ \(ENOSPC.*its pending events were not tried and stay as they were/);
+        expect(fs.readFileSync(path.join(spool, name), 'utf8')).toBe(before);
+        expect(fs.readdirSync(path.join(state, 'locks'))).toEqual([]);
+        disk.unfill();
+        const again = await runHook(p.site, env, { args: ['retry'], node: 'node10' });
+        expect(again.code, again.stderr).toBe(0);
+        expect(normalizedImages(p.site)).toEqual(reference);
+        expect(fs.readdirSync(spool)).toEqual([]);
+      } finally {
+        disk.close();
+        await p.site.close();
+      }
+    }, 60000);
+
     it('a spool entry written short by an earlier version is moved aside and reported at every run and by pending, never dropped silently', async () => {
       const p = await prepareSite(seed, { settings: { VMCHNDL_ON_QUEUE: 'yes' } });
       try {
