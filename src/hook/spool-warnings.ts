@@ -14,6 +14,15 @@ export function unreadableEntryMessage(file: string, why?: string): string {
 
 /** Moves newly unreadable entries aside (unless readOnly) and warns about every one; returns their files. */
 export function warnUnreadableEntries(stateDir: string, log: Logger, readOnly = false): string[] {
+  try {
+    return warnAll(stateDir, log, readOnly);
+  } catch (_) {
+    // A state directory that cannot be read is reported by the caller's own check, naming the setting.
+    return [];
+  }
+}
+
+function warnAll(stateDir: string, log: Logger, readOnly: boolean): string[] {
   const fresh: string[] = [];
   listSpool(
     stateDir,

@@ -7,6 +7,7 @@ import { unreadableEntryMessage, warnUnreadableEntries } from '../../hook/spool-
 import { superseded } from '../../hook/supersede';
 import { nextAttemptAt } from '../../spool/retry-policy';
 import { identifierOfEntryFile, listSpool, removeEntry, SpoolEntry } from '../../spool/spool';
+import { requireStateDir } from '../../files/state-dir';
 import { Io, reportError } from '../io';
 import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
 import { formatTable } from '../table';
@@ -30,6 +31,7 @@ export async function runPending(o: CommonOptions & { json?: boolean }, io: Io):
   try {
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
+    requireStateDir(rt.config.stateDir, 'read');
     const policy = retryPolicy(rt.deps);
     const unreadable = warnUnreadableEntries(rt.config.stateDir, log, true);
     const entries = listSpool(rt.config.stateDir, undefined, undefined, false);
@@ -61,6 +63,7 @@ export async function runRetry(o: CommonOptions, identifiers: string[], io: Io, 
   try {
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
+    requireStateDir(rt.config.stateDir, 'write');
     warnUnreadableEntries(rt.config.stateDir, log);
     const results = await retryPending(rt.deps, !drain, identifiers.length ? identifiers : undefined);
     const done = results.filter((r) => r.outcome === 'done' || r.outcome === 'nothing').length;
@@ -89,6 +92,7 @@ export async function runForget(o: CommonOptions & { yes?: boolean }, identifier
   try {
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
+    requireStateDir(rt.config.stateDir, 'write');
     const entries = listSpool(rt.config.stateDir, identifier);
     if (!entries.length) {
       log.info('forget', `no pending events for ${identifier}`);

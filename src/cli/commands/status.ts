@@ -4,6 +4,7 @@ import { listOpenJournals } from '../../exec/journal';
 import { listSpool } from '../../spool/spool';
 import { warnUnreadableEntries } from '../../hook/spool-warnings';
 import { collectStatus, IdentifierStatus, ImageView, StatusReport } from '../../status/status-report';
+import { requireStateDir } from '../../files/state-dir';
 import { Io, reportError } from '../io';
 import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
 import { colorWanted, formatTable, Paint, painter } from '../table';
@@ -74,6 +75,7 @@ export async function runStatus(o: CommonOptions & { json?: boolean }, identifie
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
     const stateDir = rt.config.stateDir;
+    requireStateDir(stateDir, 'read');
     const images = await rt.deps.one().imagePool();
     warnUnreadableEntries(stateDir, log, true);
     const pending = listSpool(stateDir, undefined, undefined, false);
