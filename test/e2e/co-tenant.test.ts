@@ -6,6 +6,7 @@ import * as path from 'path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createOneClient } from '../../src/one/client';
 import type { OneApi } from '../../src/one/types';
+import { runUntilKilled } from '../reliability/helpers-a/crash';
 import { call, i as int, ok, s as str } from '../sim/rpc';
 import { ALPHA, availableEvent, cacheImage, expireEvent, imageListSays, publish } from './scenario';
 import { NodeKind, runHook, Site, stateFiles, writeCalls } from './site';
@@ -137,6 +138,19 @@ describe.each<NodeKind>(['node20', 'node10'])('co-tenants under %s', (node) => {
     expectRotatedFor(oldId, v2.sha512);
     // Nothing named after the identifier is left but the current image and what ursula could not own.
     expect(site.sim.images().filter((i) => i.name === ALPHA).map((i) => i.uid)).toEqual([ursula]);
+  });
+
+  it('a crash after oned registered the new image, before its id was journalled, ends with the record holding it after recover', async () => {
+    const oldId = await published();
+    const v2 = cacheImage(site, 'qcow2', 'alpha-v2');
+    await runUntilKilled(site, availableEvent(site, v2), { method: 'one.image.allocate', nth: 1, after: true }, { node });
+    expect(record(site).current!.id).toBe(oldId);
+    const r = await cmd(['recover']);
+    expect(r.code, r.stderr).toBe(0);
+    await site.sim.settle();
+    expectRotatedFor(oldId, v2.sha512);
+    expect(record(site).retired[0]).toMatchObject({ id: oldId, from: { uid: ursula, mode: '644' } });
+    expect(stateFiles(site, 'journal')).toEqual([]);
   });
 
   it('without a record, refuses an extra look-alike owned by another user once, then adopt decides', async () => {
