@@ -38,7 +38,8 @@ Examples:
     vmcatcher_eventHndl_ON recover
 
 Exit codes: 0 done or nothing to do, 1 internal error, 2 the operation failed
-(rolled back, or left for the next run), 3 invalid event or configuration.`,
+(rolled back, or left for the next run), 3 invalid event or configuration, or a decision
+only the admin can make (several images could be current: see \`adopt\`).`,
     )
     .action(async (o) => done(await runHook(o, io)));
 
