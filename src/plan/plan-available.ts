@@ -111,8 +111,14 @@ export function planAvailable(event: ImageEvent, obs: Observed, config: Config, 
   for (const uid of target.uid === obs.caller.uid ? [obs.caller.uid] : [obs.caller.uid, target.uid]) {
     const clash = nameClash(obs.images, uid, id, current ? current.id : undefined);
     if (clash) {
-      const why = clash.template[ATTR_IDENTIFIER] === id ? `but is not the handler's current image of ${id}` : `but does not serve ${id} (no matching ${ATTR_IDENTIFIER})`;
-      throw new OperationFailedError(`image ${clash.id} owned by ${clash.uname} is already named ${JSON.stringify(id)} ${why}: rename it, then replay the event`);
+      if (clash.template[ATTR_IDENTIFIER] === id) {
+        throw new OperationFailedError(
+          `image ${clash.id} owned by ${clash.uname} is already named ${JSON.stringify(id)} but is not the handler's current image of ${id}: rename it, or make it the current image with \`vmcatcher_eventHndl_ON adopt ${id} ${clash.id}\`, then replay the event`,
+        );
+      }
+      throw new OperationFailedError(
+        `image ${clash.id} owned by ${clash.uname} is already named ${JSON.stringify(id)} but does not serve ${id} (no matching ${ATTR_IDENTIFIER}): rename it, then replay the event`,
+      );
     }
   }
 

@@ -81,7 +81,7 @@ describe.each<NodeKind>(['node20', 'node10'])('co-tenants under %s', (node) => {
 
     const st = await cmd(['status', '--json']);
     const a = JSON.parse(st.stdout).identifiers.filter((x: { identifier: string }) => x.identifier === ALPHA)[0];
-    expect(a.lookAlikes.map((v: { id: number; owner: string }) => [v.id, v.owner, v.role])).toEqual([[fake, 'mallory', 'look-alike']]);
+    expect(a.lookAlikes.map((v: { id: number; owner: string; role: string }) => [v.id, v.owner, v.role])).toEqual([[fake, 'mallory', 'look-alike']]);
     expect([a.current.recorded, a.retired[0].recorded]).toEqual([true, true]);
     expect((await cmd(['status'])).stdout).toContain(`look-alike: image ${fake} (owner mallory) carries the identifier but is not the handler's`);
   });

@@ -116,6 +116,17 @@ describe('plan with the handler record: co-tenants cannot steer', () => {
     expect(r.restore).toMatchObject({ imageId: 4, source: 'record', from: { mode: '644' } });
   });
 
+  it("refuses, before any change, when a leftover of the caller's holds the name, and says how to adopt it", () => {
+    const leftover = image({ id: 12, name: ID, regtime: 6000, template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID } });
+    // oned would refuse the new image its name (names are unique per owner): say so before renaming anything.
+    expect(() => plan(event(), observed({ images: [published, leftover], record: recorded(7) }), config(), RUN)).toThrow(
+      new RegExp(`image 12 owned by oneadmin is already named "${ID}" but is not the handler's current image of ${ID}: rename it, or make it the current image with \`vmcatcher_eventHndl_ON adopt ${ID} 12\``),
+    );
+    expect(() => plan(event(), observed({ images: [leftover], record: recorded(null) }), config(), RUN)).toThrow(
+      new RegExp(`image 12 owned by oneadmin is already named "${ID}" but is not the handler's current image of ${ID}: rename it, or make it the current image with \`vmcatcher_eventHndl_ON adopt ${ID} 12\``),
+    );
+  });
+
   it('expires the recorded image only, and records the retirement', () => {
     const expire = event({ kind: 'expire', type: 'ExpirePostfix' });
     const p = plan(expire, observed({ images: [lookAlike, published], record: recorded(7), subscriptionState: undefined }), config(), RUN);
