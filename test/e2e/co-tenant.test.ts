@@ -68,6 +68,8 @@ describe.each<NodeKind>(['node20', 'node10'])('co-tenants under %s', (node) => {
 
   it('ignores a look-alike current image with a newer REGTIME and the identifier, and flags it in status', async () => {
     const oldId = await published();
+    // The owner the admin chose edits its description, as before.
+    await userClient(site, 'ursula:u').imageUpdate(oldId, { DESCRIPTION: "ursula's notes" }, true);
     const fake = await allocateAs(site, 'mallory:m', ALPHA, { VMCATCHER_EVENT_DC_IDENTIFIER: ALPHA, VMCATCHER_EVENT_HV_VERSION: '9.9', DESCRIPTION: 'totally official' });
     await site.sim.settle();
     const before = snapshot(site, [fake]);
@@ -173,6 +175,11 @@ describe.each<NodeKind>(['node20', 'node10'])('co-tenants under %s', (node) => {
     const bad = await cmd(['adopt', ALPHA, '424242']);
     expect(bad.code).toBe(3);
     expect(bad.stderr).toContain('there is no image 424242');
+    const unrelated = site.sim.addImage({ name: 'ubuntu', template: { DESCRIPTION: 'by hand' } });
+    const wrong = await cmd(['adopt', ALPHA, String(unrelated)]);
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr).toContain(`does not carry VMCATCHER_EVENT_DC_IDENTIFIER=${ALPHA}`);
+    expect(stateFiles(site, 'spool')).toHaveLength(1);
     const a = await cmd(['adopt', ALPHA, String(real)]);
     expect(a.code, a.stderr).toBe(0);
     expect(a.stderr).toMatch(new RegExp(`recorded image ${real} .* as the current image of ${ALPHA}`));
