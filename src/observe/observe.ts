@@ -3,6 +3,7 @@ import type { Config } from '../config/config';
 import type { ImageEvent } from '../event/parse-event';
 import type { OneApi } from '../one/types';
 import { chooseImages } from '../plan/choose-images';
+import { adminUids } from '../plan/plan-record';
 import { holdsSameFile } from '../plan/select-images';
 import { readBaseline, readRecord } from '../record/record';
 import type { Observed } from '../plan/types';
@@ -19,13 +20,12 @@ export interface ObserveDeps {
 
 /** Reads oned, the cached file and (for expiry) vmcatcher's subscription state. Changes nothing. */
 export async function observe(event: ImageEvent, deps: ObserveDeps): Promise<Observed> {
-  const one0 = await observeOne(deps.one, deps.config, deps.sessionUser);
+  const seen = await observeOne(deps.one, deps.config, deps.sessionUser);
   // The handler's own record decides which image is current; the baseline says which images predate records.
   const record = readRecord(deps.config.stateDir, event.identifier);
   const baseline = readBaseline(deps.config.stateDir);
-  const one = Object.assign({}, one0, { record, recordsSince: baseline === undefined ? undefined : Math.floor(baseline / 1000) });
-  const uids = [0, one.caller.uid, one.retiredOwner.uid];
-  const sel = chooseImages(one.images, event.identifier, deps.config.retiredNamePattern, { record, recordsSince: one.recordsSince, adminUids: uids });
+  const one: Observed = Object.assign({}, seen, { record, recordsSince: baseline === undefined ? undefined : Math.floor(baseline / 1000) });
+  const sel = chooseImages(one.images, event.identifier, deps.config.retiredNamePattern, { record, recordsSince: one.recordsSince, adminUids: adminUids(one) });
   if (event.kind === 'expire') {
     const subscriptionState = sel.current
       ? await readSubscriptionState(

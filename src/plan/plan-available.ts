@@ -46,7 +46,7 @@ function targetForNewImage(choice: Choice, obs: Observed, config: Config): Targe
   const r = choice.restore;
   if (config.restoreRetired && r) {
     const f = r.from;
-    const where = r.source === 'record' ? "as the handler recorded it" : 'as recorded on it';
+    const where = r.source === 'record' ? 'as the handler recorded it' : 'as recorded on it';
     return {
       uid: f.uid,
       gid: f.gid,
