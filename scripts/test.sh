@@ -13,4 +13,7 @@ command -v cpio >/dev/null || need+=(cpio)
 command -v man >/dev/null || need+=(man-db)
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
 npm ci --no-audit --no-fund
+# A real oned for test/real/: built from ../shared/opennebula-src/ the first time on a machine
+# (about 13 minutes per OpenNebula version on 2 cores), then reused from /var/cache.
+bash scripts/real-oned.sh build
 npm test

@@ -3,6 +3,7 @@ import { AdminDecisionError, InvalidConfigError, OperationFailedError } from '..
 import { ignoredEventMessage } from '../event/event-types';
 import type { Event } from '../event/parse-event';
 import { Journal } from '../exec/journal';
+import { mayHoldState, requireStateDir } from '../files/state-dir';
 import type { Plan } from '../plan/types';
 import { listSpool, spooledIdentifiers, spoolEvent } from '../spool/spool';
 import type { HookDeps } from './deps';
@@ -55,19 +56,28 @@ export function failIfAnyFailed(results: readonly EntryResult[], what: string): 
   }
 }
 
+// What the admin can do about an event that could not even be stored.
+function lostEvent(event: Event): string {
+  const type = event.type === 'AvailablePostfix' ? '' : ` --type ${event.type}`;
+  return `This ${event.type} for ${event.identifier} could not be kept: once the directory is fixed, \`vmcatcher_eventHndl_ON replay${type} ${event.identifier}\` handles it`;
+}
+
 /** Handles one vmcatcher event; `dryRun` observes and plans only. */
 export async function handleEvent(event: Event, deps: HookDeps, dryRun = false): Promise<HookResult> {
   if (event.kind === 'ignored') {
     const retryHere = event.type === 'ProcessPrefix' || event.type === 'ProcessPostfix';
+    if (retryHere && !dryRun && mayHoldState(deps.config.stateDir)) requireStateDir(deps.config.stateDir, 'read', 'Events kept there cannot be retried until then');
     const pending = retryHere && !dryRun ? listSpool(deps.config.stateDir).length : 0;
     deps.log.info('main', ignoredEventMessage(event.type, event.identifier, pending));
     if (!pending) return { event, outcome: 'ignored' };
+    requireStateDir(deps.config.stateDir, 'write', `${pending} pending event(s) cannot be retried until then`);
     const results = await retryPending(deps, false);
     failIfAnyFailed(results, 'retrying pending events');
     return { event, outcome: 'retried', results };
   }
   deps.log.info('main', `event ${event.type} for ${event.identifier}${event.file ? ` (${event.file})` : ''}`);
   if (dryRun) {
+    requireStateDir(deps.config.stateDir, 'read');
     if (Journal.readOpen(deps.config.stateDir, event.identifier)) {
       deps.log.warn('plan', `an earlier run for ${event.identifier} did not finish: a real run would first finish or roll it back`);
     }
@@ -76,6 +86,7 @@ export async function handleEvent(event: Event, deps: HookDeps, dryRun = false):
     return { event, plan: p, outcome: 'planned' };
   }
 
+  requireStateDir(deps.config.stateDir, 'write', lostEvent(event));
   const now = deps.now();
   const entry = spoolEvent(deps.config.stateDir, event, now);
   if (deps.config.queue) {

@@ -1,6 +1,8 @@
 // Processes the pending events of one identifier in the order received, under its lock.
+import * as path from 'path';
 import { LockBusyError, VmcError } from '../errors';
 import { executePlan } from '../exec/executor';
+import { prepareStagingBase } from '../files/staging';
 import { acquireLock } from '../exec/lock';
 import { isDue, RetryPolicy } from '../spool/retry-policy';
 import { ensureBaseline } from '../record/record';
@@ -36,6 +38,8 @@ async function processEntry(entry: SpoolEntry, deps: HookDeps): Promise<'done' |
     const p = await planEvent(ev, deps);
     logPlan(p, deps.log);
     if (p.action === 'nothing' && !p.steps.length) return 'nothing';
+    // A staging directory only an administrator can fix is said before anything changes in OpenNebula.
+    if (p.stagingDir) await prepareStagingBase(path.dirname(p.stagingDir));
     const ctx = deps.exec();
     await executePlan(p, entry.type, early ? Object.assign({}, ctx, { tools: early.wrap(ctx.tools) }) : ctx);
     // Nothing to do but record an adopted image.

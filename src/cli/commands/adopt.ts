@@ -1,6 +1,7 @@
 // `adopt <identifier> <image id>`: record which image is current, then process the events waiting for it.
 import { EXIT, InvalidArgumentError } from '../../errors';
 import { isUsableIdentifier } from '../../event/parse-event';
+import { requireStateDir } from '../../files/state-dir';
 import { adoptImage } from '../../hook/adopt';
 import { failIfAnyFailed } from '../../hook/handle-event';
 import { processIdentifier } from '../../hook/process-identifier';
@@ -15,6 +16,7 @@ export async function runAdopt(o: CommonOptions & { json?: boolean }, identifier
     if (!/^\d{1,9}$/.test(imageId)) throw new InvalidArgumentError(`adopt: the image id must be a number, got ${JSON.stringify(imageId)}`);
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
+    requireStateDir(rt.config.stateDir, 'write');
     const a = await adoptImage(identifier, Number(imageId), rt.deps);
     if (a.already) log.info('adopt', `image ${imageId} already is the recorded current image of ${identifier}`);
     const results = await processIdentifier(identifier, rt.deps, { ignoreBackoff: true });

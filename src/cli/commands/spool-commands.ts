@@ -6,6 +6,7 @@ import { retryPolicy } from '../../hook/process-identifier';
 import { superseded } from '../../hook/supersede';
 import { nextAttemptAt } from '../../spool/retry-policy';
 import { listSpool, removeEntry, SpoolEntry } from '../../spool/spool';
+import { requireStateDir } from '../../files/state-dir';
 import { Io, reportError } from '../io';
 import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
 import { formatTable } from '../table';
@@ -29,6 +30,7 @@ export async function runPending(o: CommonOptions & { json?: boolean }, io: Io):
   try {
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
+    requireStateDir(rt.config.stateDir, 'read');
     const policy = retryPolicy(rt.deps);
     const entries = listSpool(rt.config.stateDir, undefined, (f, why) => log.warn('spool', `${f}: unreadable spool entry (${why}); left in place`));
     const replaced = superseded(entries);
@@ -55,6 +57,7 @@ export async function runRetry(o: CommonOptions, identifiers: string[], io: Io, 
   try {
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
+    requireStateDir(rt.config.stateDir, 'write');
     const results = await retryPending(rt.deps, !drain, identifiers.length ? identifiers : undefined);
     const done = results.filter((r) => r.outcome === 'done' || r.outcome === 'nothing').length;
     const superseded = results.filter((r) => r.outcome === 'superseded').length;
@@ -82,6 +85,7 @@ export async function runForget(o: CommonOptions & { yes?: boolean }, identifier
   try {
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
+    requireStateDir(rt.config.stateDir, 'write');
     const entries = listSpool(rt.config.stateDir, identifier);
     if (!entries.length) {
       log.info('forget', `no pending events for ${identifier}`);

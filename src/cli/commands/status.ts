@@ -4,6 +4,7 @@ import { listOpenJournals } from '../../exec/journal';
 import { listSpool } from '../../spool/spool';
 import { HandlerRecord, listRecords, readBaseline, readRecord } from '../../record/record';
 import { collectStatus, IdentifierStatus, ImageView, managedIdentifiers, StatusReport } from '../../status/status-report';
+import { requireStateDir } from '../../files/state-dir';
 import { Io, reportError } from '../io';
 import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
 import { colorWanted, formatTable, Paint, painter } from '../table';
@@ -82,6 +83,7 @@ export async function runStatus(o: CommonOptions & { json?: boolean }, identifie
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
     const stateDir = rt.config.stateDir;
+    requireStateDir(stateDir, 'read');
     const images = await rt.deps.one().imagePool();
     const pending = listSpool(stateDir, undefined, (f, why) => log.warn('spool', `${f}: unreadable spool entry (${why}); left in place`));
     const interrupted = listOpenJournals(stateDir);
