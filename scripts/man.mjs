@@ -98,7 +98,7 @@ export function renderManPage({ help, settings, configFile, version, date }) {
     `.I ${troffEscape(configFile)}`,
     'the settings, every one commented out with its default.',
   );
-  if (stateDir) out.push('.TP', `.I ${troffEscape(stateDir)}`, 'journals, locks and the event spool (the default of the state directory setting).');
+  if (stateDir) out.push('.TP', `.I ${troffEscape(stateDir)}`, 'journals, locks, the event spool and the handler\'s records of the images it registered, adopted and retired (the default of the state directory setting).');
   out.push(
     '.TP',
     `.I /usr/share/doc/${PROGRAM}/vmcatcher\\-cron.cfg`,

@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'ONE_TRANSPORT'
   | 'QEMU_FAILED'
   | 'LOCK_BUSY'
+  | 'NEEDS_ADMIN'
   | 'INTERNAL';
 
 /** Base class: every error we raise on purpose carries a code. */
@@ -127,6 +128,13 @@ export class QemuError extends VmcError {
   }
 }
 
+/** Only the administrator can decide (several images could be the current one): nothing was changed, the event is kept. */
+export class AdminDecisionError extends VmcError {
+  constructor(message: string) {
+    super('NEEDS_ADMIN', message);
+  }
+}
+
 /** Another process holds the lock for this identifier for longer than we may wait. */
 export class LockBusyError extends VmcError {
   constructor(message: string) {
@@ -143,6 +151,7 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   ONE_TRANSPORT: EXIT.FAILED,
   QEMU_FAILED: EXIT.FAILED,
   LOCK_BUSY: EXIT.FAILED,
+  NEEDS_ADMIN: EXIT.INVALID,
   INTERNAL: EXIT.INTERNAL,
 };
 

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { writeSync } from 'fs';
 import { EXIT } from '../errors';
+import { runAdopt } from './commands/adopt';
 import { runHook } from './commands/hook';
 import { runRecover } from './commands/recover';
 import { runReplay } from './commands/replay';
@@ -38,7 +39,8 @@ Examples:
     vmcatcher_eventHndl_ON recover
 
 Exit codes: 0 done or nothing to do, 1 internal error, 2 the operation failed
-(rolled back, or left for the next run), 3 invalid event or configuration.`,
+(rolled back, or left for the next run), 3 invalid event or configuration, or a decision
+only the admin can make (several images could be current: see \`adopt\`).`,
     )
     .action(async (o) => done(await runHook(o, io)));
 
@@ -123,6 +125,19 @@ Examples:
     .option('-y, --yes', 'do not ask')
     .addHelpText('after', '\nExample:\n  vmcatcher_eventHndl_ON forget 1e2b8099-febf-444f-8078-8942ca3e5210 --yes')
     .action(async (id: string, o) => done(await runForget(o, id, io)));
+
+  withCommonOptions(program.command('adopt <identifier> <image-id>'))
+    .description(
+      "record which image is an identifier's current one (where the handler has no record and several images could be), " +
+        'then process the events that waited for this decision; changes nothing else in OpenNebula',
+    )
+    .option('--json', 'print what was adopted and processed as JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vmcatcher_eventHndl_ON status 1e2b8099-febf-444f-8078-8942ca3e5210      # which images are candidates\n' +
+        '  vmcatcher_eventHndl_ON adopt 1e2b8099-febf-444f-8078-8942ca3e5210 42',
+    )
+    .action(async (id: string, image: string, o) => done(await runAdopt(o, id, image, io)));
 
   withCommonOptions(program.command('drain'))
     .description('process the spool (queue mode, VMCHNDL_ON_QUEUE=yes): every pending event whose back-off has passed')

@@ -29,6 +29,11 @@ export interface ImageEvent {
 export type Event = IgnoredEvent | ImageEvent;
 
 const IDENTIFIER_RE = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$/;
+/** Whether a string is usable as an identifier (it names files in the state directory). */
+export function isUsableIdentifier(s: string): boolean {
+  return IDENTIFIER_RE.test(s);
+}
+
 const FILENAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,254}$/;
 const VAR_NAME_RE = /^VMCATCHER_EVENT_[A-Z0-9_]+$/;
 const MAX_VALUE_LENGTH = 65536;

@@ -8,8 +8,8 @@ import { InvalidConfigError } from '../errors';
 
 export type StateAccess = 'read' | 'write';
 
-/** The subdirectories the spool, the journals and the locks live in. */
-const SUBDIRS = ['spool', 'journal', 'locks'];
+/** The subdirectories the spool, the journals, the locks and the handler's records live in. */
+const SUBDIRS = ['spool', 'journal', 'locks', 'records'];
 
 /** The user we run as, for messages: `oneadmin (uid 9869)`. */
 export function runningAs(): string {

@@ -1,5 +1,5 @@
 // One event from vmcatcher, start to end: store it, then process what is pending for its image.
-import { InvalidConfigError, OperationFailedError, VmcError } from '../errors';
+import { AdminDecisionError, InvalidConfigError, OperationFailedError, VmcError } from '../errors';
 import { ignoredEventMessage } from '../event/event-types';
 import type { Event } from '../event/parse-event';
 import { Journal } from '../exec/journal';
@@ -44,6 +44,8 @@ export async function retryPending(deps: HookDeps, ignoreBackoff: boolean, only?
 // although the event is kept: it waits in the spool until the administrator fixes the configuration.
 function failure(message: string, cause: unknown): Error {
   if (cause instanceof InvalidConfigError) return new InvalidConfigError(cause.problems.concat([message]));
+  // Likewise a decision only the administrator can make (`adopt`): exit 3, the event waits for it.
+  if (cause instanceof AdminDecisionError) return new AdminDecisionError(`${message}: ${cause.message}`);
   return new OperationFailedError(message, cause);
 }
 

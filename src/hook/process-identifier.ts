@@ -5,6 +5,7 @@ import { executePlan } from '../exec/executor';
 import { prepareStagingBase } from '../files/staging';
 import { acquireLock } from '../exec/lock';
 import { isDue, RetryPolicy } from '../spool/retry-policy';
+import { ensureBaseline } from '../record/record';
 import { listSpool, removeEntry, SpoolEntry, updateEntry } from '../spool/spool';
 import type { HookDeps } from './deps';
 import { startEarlyHash } from './early-hash';
@@ -36,11 +37,13 @@ async function processEntry(entry: SpoolEntry, deps: HookDeps): Promise<'done' |
   try {
     const p = await planEvent(ev, deps);
     logPlan(p, deps.log);
-    if (p.action === 'nothing') return 'nothing';
+    if (p.action === 'nothing' && !p.steps.length) return 'nothing';
     // A staging directory only an administrator can fix is said before anything changes in OpenNebula.
     if (p.stagingDir) await prepareStagingBase(path.dirname(p.stagingDir));
     const ctx = deps.exec();
     await executePlan(p, entry.type, early ? Object.assign({}, ctx, { tools: early.wrap(ctx.tools) }) : ctx);
+    // Nothing to do but record an adopted image.
+    if (p.action === 'nothing') return 'nothing';
     deps.log.info('main', `done: ${p.summary}`);
     return 'done';
   } finally {
@@ -90,6 +93,8 @@ export async function processIdentifier(identifier: string, deps: HookDeps, opts
   const results: EntryResult[] = [];
   try {
     await recoverIdentifier(identifier, deps);
+    // From the first run on, images registered later without a record are never adopted on their own.
+    ensureBaseline(deps.config.stateDir, deps.now());
     const policy = retryPolicy(deps);
     let blocked = false;
     const pending = listSpool(deps.config.stateDir, identifier);

@@ -2,7 +2,10 @@
 import type { Config } from '../config/config';
 import type { ImageEvent } from '../event/parse-event';
 import type { OneApi } from '../one/types';
-import { holdsSameFile, selectImages } from '../plan/select-images';
+import { chooseImages } from '../plan/choose-images';
+import { adminUids } from '../plan/plan-record';
+import { holdsSameFile } from '../plan/select-images';
+import { readBaseline, readRecord } from '../record/record';
 import type { Observed } from '../plan/types';
 import { readSubscriptionState } from '../vmcatcher/subscription';
 import { observeFile } from './observe-file';
@@ -17,8 +20,12 @@ export interface ObserveDeps {
 
 /** Reads oned, the cached file and (for expiry) vmcatcher's subscription state. Changes nothing. */
 export async function observe(event: ImageEvent, deps: ObserveDeps): Promise<Observed> {
-  const one = await observeOne(deps.one, deps.config, deps.sessionUser);
-  const sel = selectImages(one.images, event.identifier, deps.config.retiredNamePattern);
+  const seen = await observeOne(deps.one, deps.config, deps.sessionUser);
+  // The handler's own record decides which image is current; the baseline says which images predate records.
+  const record = readRecord(deps.config.stateDir, event.identifier);
+  const baseline = readBaseline(deps.config.stateDir);
+  const one: Observed = Object.assign({}, seen, { record, recordsSince: baseline === undefined ? undefined : Math.floor(baseline / 1000) });
+  const sel = chooseImages(one.images, event.identifier, deps.config.retiredNamePattern, { record, recordsSince: one.recordsSince, adminUids: adminUids(one) });
   if (event.kind === 'expire') {
     const subscriptionState = sel.current
       ? await readSubscriptionState(

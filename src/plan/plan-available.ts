@@ -1,15 +1,5 @@
 // The plan for AvailablePostfix: register a new image, or rotate the current one.
-import {
-  ATTR_DESCRIPTION,
-  ATTR_NAME,
-  ATTR_PATH,
-  ATTR_RETIRED_FROM_GID,
-  ATTR_RETIRED_FROM_MODE,
-  ATTR_RETIRED_FROM_STATE,
-  ATTR_RETIRED_FROM_UID,
-  ATTR_RUN,
-  ATTR_TYPE,
-} from '../attributes';
+import { ATTR_DESCRIPTION, ATTR_IDENTIFIER, ATTR_NAME, ATTR_PATH, ATTR_RUN, ATTR_TYPE } from '../attributes';
 import type { Config } from '../config/config';
 import { OperationFailedError } from '../errors';
 import type { ImageEvent } from '../event/parse-event';
@@ -19,7 +9,9 @@ import { IMAGE_STATE, ImageRecord, TemplateAttrs } from '../one/types';
 import { planRetire, retiredStateOf } from './plan-retire';
 import { planSource } from './prepare-source';
 import { chooseRetiredName } from './retired-name';
-import { holdsSameFile, selectImages } from './select-images';
+import type { Choice } from './choose-images';
+import { chooseForPlan, recordStep } from './plan-record';
+import { holdsSameFile } from './select-images';
 import type { Observed, Plan, RunContext, Step } from './types';
 
 /** What the new image must end up with. */
@@ -49,24 +41,19 @@ function templateFor(event: ImageEvent, sourcePath: string, config: Config, runI
   return t;
 }
 
-/** The owner, group, mode and state a first registration gets: the retired predecessor's, or the defaults. */
-function targetForNewImage(sel: ReturnType<typeof selectImages>, obs: Observed, config: Config): Target {
-  if (config.restoreRetired) {
-    for (const r of sel.retired) {
-      const uid = r.template[ATTR_RETIRED_FROM_UID];
-      const gid = r.template[ATTR_RETIRED_FROM_GID];
-      const mode = r.template[ATTR_RETIRED_FROM_MODE];
-      const state = r.template[ATTR_RETIRED_FROM_STATE];
-      if (uid && gid && mode && /^\d+$/.test(uid) && /^\d+$/.test(gid) && /^[0-7]{3}$/.test(mode)) {
-        return {
-          uid: Number(uid),
-          gid: Number(gid),
-          mode,
-          disabled: state === 'DISABLED',
-          why: `restoring what retired image ${r.id} had: owner ${uid}, group ${gid}, mode ${mode}, ${state === 'DISABLED' ? 'disabled' : 'enabled'}`,
-        };
-      }
-    }
+/** The owner, group, mode and state a first registration gets: what the handler recorded at the last retirement, or the defaults. */
+function targetForNewImage(choice: Choice, obs: Observed, config: Config): Target {
+  const r = choice.restore;
+  if (config.restoreRetired && r) {
+    const f = r.from;
+    const where = r.source === 'record' ? 'as the handler recorded it' : 'as recorded on it';
+    return {
+      uid: f.uid,
+      gid: f.gid,
+      mode: f.mode,
+      disabled: f.state === 'DISABLED',
+      why: `restoring what retired image ${r.imageId} had, ${where}: owner ${f.uid}, group ${f.gid}, mode ${f.mode}, ${f.state === 'DISABLED' ? 'disabled' : 'enabled'}`,
+    };
   }
   return { uid: obs.caller.uid, gid: obs.caller.gid, mode: config.newMode, disabled: false, why: `first registration: private to ${obs.caller.name}, mode ${config.newMode}` };
 }
@@ -79,20 +66,19 @@ function nameClash(images: readonly ImageRecord[], uid: number, name: string, ex
 /** Plans an AvailablePostfix event. Pure: no I/O, no clock. */
 export function planAvailable(event: ImageEvent, obs: Observed, config: Config, run: RunContext): Plan {
   const id = event.identifier;
-  const sel = selectImages(obs.images, id, config.retiredNamePattern);
   const warnings: string[] = [];
-  if (sel.others.length) {
-    warnings.push(`other images also look current for ${id}: ${sel.others.map((i) => `${i.id} (${JSON.stringify(i.name)})`).join(', ')}; using image ${sel.current!.id}`);
-  }
+  const sel = chooseForPlan(obs, id, config.retiredNamePattern, warnings);
   const current = sel.current;
   if (current && holdsSameFile(current, event.vars, event.checksum)) {
+    // An adopted image is recorded even when nothing else is done: from now on the record decides.
+    const steps: Step[] = sel.adopt ? [recordStep(id, obs, run, { current: current.id, how: 'adopted' })] : [];
     return {
       identifier: id,
       action: 'nothing',
-      summary: `image ${current.id} (${JSON.stringify(current.name)}) already holds this version of ${id}: nothing to do`,
+      summary: `image ${current.id} (${JSON.stringify(current.name)}) already holds this version of ${id}: nothing to do${sel.adopt ? ' but record it as current' : ''}`,
       warnings,
-      steps: [],
-      commitIndex: 0,
+      steps,
+      commitIndex: steps.length,
       runId: run.runId,
     };
   }
@@ -125,8 +111,13 @@ export function planAvailable(event: ImageEvent, obs: Observed, config: Config, 
   for (const uid of target.uid === obs.caller.uid ? [obs.caller.uid] : [obs.caller.uid, target.uid]) {
     const clash = nameClash(obs.images, uid, id, current ? current.id : undefined);
     if (clash) {
+      if (clash.template[ATTR_IDENTIFIER] === id) {
+        throw new OperationFailedError(
+          `image ${clash.id} owned by ${clash.uname} is already named ${JSON.stringify(id)} but is not the handler's current image of ${id}: rename it, or make it the current image with \`vmcatcher_eventHndl_ON adopt ${id} ${clash.id}\`, then replay the event`,
+        );
+      }
       throw new OperationFailedError(
-        `image ${clash.id} owned by ${clash.uname} is already named ${JSON.stringify(id)} but does not serve ${id} (no matching ${'VMCATCHER_EVENT_DC_IDENTIFIER'}): rename it, then replay the event`,
+        `image ${clash.id} owned by ${clash.uname} is already named ${JSON.stringify(id)} but does not serve ${id} (no matching ${ATTR_IDENTIFIER}): rename it, then replay the event`,
       );
     }
   }
@@ -146,6 +137,9 @@ export function planAvailable(event: ImageEvent, obs: Observed, config: Config, 
   // Always chmod: the mode oned gives a new image depends on the server's umask.
   steps.push({ kind: 'chmod', image: 'new', mode: target.mode, fromMode: '600' });
   if (target.disabled) steps.push({ kind: 'enable', image: 'new', enable: false, bestEffort: false });
+  // The new image and the retirement enter the handler's record with the commit: a crash after the
+  // allocate finishes the run, record included.
+  steps.push(recordStep(id, obs, run, { current: 'new', how: 'registered', retire: current }));
   const commitIndex = steps.length;
 
   if (current && retiredName) {

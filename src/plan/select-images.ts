@@ -17,6 +17,12 @@ export function isRetiredImage(img: ImageRecord, identifier: string, pattern: st
   return isRetiredName(img.name, identifier, pattern);
 }
 
+/** When an image was retired (VMCHNDL_ON_RETIRED as a time, ms); 0 when unknown. Compared as numbers, not strings. */
+export function retiredTime(img: ImageRecord): number {
+  const t = Date.parse(img.template[ATTR_RETIRED] || '');
+  return isNaN(t) ? 0 : t;
+}
+
 /** Images that belong to this identifier. */
 export function imagesOf(images: readonly ImageRecord[], identifier: string): ImageRecord[] {
   return images.filter((i) => i.template[ATTR_IDENTIFIER] === identifier && i.state !== IMAGE_STATE.DELETE);
@@ -34,12 +40,7 @@ export function selectImages(images: readonly ImageRecord[], identifier: string,
     return b.id - a.id;
   });
   const retired = mine.filter((i) => isRetiredImage(i, identifier, pattern));
-  retired.sort((a, b) => {
-    const ar = a.template[ATTR_RETIRED] || '';
-    const br = b.template[ATTR_RETIRED] || '';
-    if (ar !== br) return ar < br ? 1 : -1;
-    return b.regtime - a.regtime || b.id - a.id;
-  });
+  retired.sort((a, b) => retiredTime(b) - retiredTime(a) || b.regtime - a.regtime || b.id - a.id);
   return { current: candidates[0], others: candidates.slice(1), retired };
 }
 

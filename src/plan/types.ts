@@ -1,5 +1,6 @@
 // Plain data: what observation found and the steps a plan consists of.
 import type { DatastoreRecord, ImageRecord, TemplateAttrs } from '../one/types';
+import type { HandlerRecord, RecordedRetirement } from '../record/record';
 import type { ImageFileInfo } from '../qemu/types';
 
 /** The image a step acts on: an existing id, or the one this plan registers. */
@@ -25,6 +26,10 @@ export interface Observed {
   readonly file?: ObservedFile;
   /** For expiry: vmcatcher_image's state for the identifier (undefined = not listed). */
   readonly subscriptionState?: number;
+  /** The handler's own record for the identifier (src/record/): which image is current, what retired ones had. */
+  readonly record?: HandlerRecord;
+  /** REGTIME (seconds) up to which images predate the handler's records; undefined: all do (no records yet). */
+  readonly recordsSince?: number;
 }
 
 export interface RunContext {
@@ -68,7 +73,20 @@ export type Step =
       /** An image in use cannot be disabled: warn and carry on, as 0.0.8 did. */
       readonly bestEffort: boolean;
     }
-  | { readonly kind: 'mark-retired'; readonly image: ImageRef; readonly attrs: TemplateAttrs };
+  | { readonly kind: 'mark-retired'; readonly image: ImageRef; readonly attrs: TemplateAttrs }
+  | {
+      readonly kind: 'record';
+      readonly identifier: string;
+      /** The image that becomes current (null: none, after an expiry); undefined leaves it. */
+      readonly current?: ImageRef | null;
+      readonly how: 'registered' | 'adopted';
+      readonly runId: string;
+      readonly at: string;
+      /** The image this plan retires, with what it had. */
+      readonly retire?: RecordedRetirement;
+      /** The record before this plan, so that a rollback restores it exactly. */
+      readonly before: HandlerRecord | null;
+    };
 
 export type StepKind = Step['kind'];
 

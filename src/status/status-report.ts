@@ -2,11 +2,17 @@
 import { ATTR_IDENTIFIER, ATTR_RETIRED, ATTR_VERSION, EVENT_VAR_PREFIX } from '../attributes';
 import { bitsToOctal, bitsToRwx } from '../one/permissions';
 import { IMAGE_STATE, ImageRecord } from '../one/types';
-import { imagesOf, selectImages } from '../plan/select-images';
+import { chooseImages } from '../plan/choose-images';
+import { imagesOf } from '../plan/select-images';
+import type { HandlerRecord } from '../record/record';
 import type { SpoolEntry } from '../spool/spool';
 
-/** `current`: the image a new event would rotate; `duplicate`: another candidate (a warning case); `retired`: an old version. */
-export type ImageRole = 'current' | 'duplicate' | 'retired';
+/**
+ * `current`: the image a new event would rotate; `duplicate`: one of several candidates where the handler has no
+ * record (the next event waits for `adopt`); `look-alike`: carries the identifier but is not the handler's (ignored);
+ * `retired`: an old version.
+ */
+export type ImageRole = 'current' | 'duplicate' | 'look-alike' | 'retired';
 
 export interface ImageView {
   readonly role: ImageRole;
@@ -31,6 +37,8 @@ export interface ImageView {
   readonly version: string | null;
   /** When we retired it (VMCHNDL_ON_RETIRED), if we did. */
   readonly retiredAt: string | null;
+  /** In the handler's own record (as current or retired). */
+  readonly recorded: boolean;
 }
 
 export interface PendingView {
@@ -45,7 +53,11 @@ export interface IdentifierStatus {
   readonly title: string | null;
   readonly current: ImageView | null;
   readonly duplicates: readonly ImageView[];
+  /** Images that carry the identifier but are not the handler's: ignored by events. */
+  readonly lookAlikes: readonly ImageView[];
   readonly retired: readonly ImageView[];
+  /** Whether the handler keeps a record of this identifier; `current` is recorded or adopted at the next event. */
+  readonly recorded: boolean;
   readonly pending: readonly PendingView[];
   /** An earlier run did not finish: `recover` (or the next event) completes or rolls it back. */
   readonly interrupted: boolean;
@@ -62,7 +74,7 @@ export function imageStateName(state: number): string {
 }
 
 /** One image as status shows it. */
-export function imageView(img: ImageRecord, role: ImageRole): ImageView {
+export function imageView(img: ImageRecord, role: ImageRole, recorded = false): ImageView {
   return {
     role,
     id: img.id,
@@ -81,6 +93,7 @@ export function imageView(img: ImageRecord, role: ImageRole): ImageView {
     datastore: img.datastore,
     version: img.template[ATTR_VERSION] || null,
     retiredAt: img.template[ATTR_RETIRED] || null,
+    recorded,
   };
 }
 
@@ -103,19 +116,29 @@ export function collectStatus(input: {
   interrupted: readonly string[];
   identifiers: readonly string[];
   retiredNamePattern: string;
+  /** The handler's records, by identifier. */
+  records?: Readonly<Record<string, HandlerRecord | undefined>>;
+  /** REGTIME (s) up to which images predate the handler's records. */
+  recordsSince?: number;
+  /** Owners only an admin can give an image to. */
+  adminUids?: readonly number[];
 }): StatusReport {
-  const ids = input.identifiers.length ? input.identifiers : managedIdentifiers(input.images, input.pending, input.interrupted);
+  const ids = input.identifiers.length ? input.identifiers : managedIdentifiers(input.images, input.pending, input.interrupted).concat(Object.keys(input.records || {})).filter((x, i, a) => a.indexOf(x) === i).sort();
   return {
     identifiers: ids.map((identifier) => {
-      const sel = selectImages(input.images, identifier, input.retiredNamePattern);
+      const record = input.records ? input.records[identifier] : undefined;
+      const sel = chooseImages(input.images, identifier, input.retiredNamePattern, { record, recordsSince: input.recordsSince, adminUids: input.adminUids || [0] });
+      const inRecord = (id: number) => Boolean(record && ((record.current && record.current.id === id) || record.retired.some((r) => r.id === id)));
       const newest = imagesOf(input.images, identifier).sort((a, b) => b.regtime - a.regtime || b.id - a.id)[0];
       const titled = sel.current || newest;
       return {
         identifier,
         title: (titled && titled.template[`${EVENT_VAR_PREFIX}DC_TITLE`]) || null,
-        current: sel.current ? imageView(sel.current, 'current') : null,
-        duplicates: sel.others.map((i) => imageView(i, 'duplicate')),
-        retired: sel.retired.map((i) => imageView(i, 'retired')),
+        current: sel.current ? imageView(sel.current, 'current', inRecord(sel.current.id)) : null,
+        duplicates: sel.ambiguous.map((i) => imageView(i, 'duplicate')),
+        lookAlikes: sel.lookAlikes.map((i) => imageView(i, 'look-alike')),
+        retired: sel.retired.map((i) => imageView(i, 'retired', inRecord(i.id))),
+        recorded: Boolean(record),
         pending: input.pending
           .filter((e) => e.identifier === identifier)
           .map((e) => ({ type: e.type, received: new Date(e.receivedAt).toISOString(), attempts: e.attempts, lastError: e.lastError || null })),

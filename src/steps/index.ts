@@ -6,6 +6,7 @@ import { convertStep } from './convert';
 import { enableStep } from './enable';
 import { linkStep } from './link';
 import { markRetiredStep } from './mark-retired';
+import { recordStep } from './record';
 import { removeStagingStep } from './remove-staging';
 import { renameStep } from './rename';
 import type { StepImpl, StepImpls } from './step';
@@ -25,6 +26,7 @@ export const STEPS: StepImpls = {
   chmod: chmodStep,
   enable: enableStep,
   'mark-retired': markRetiredStep,
+  record: recordStep,
 };
 
 /** The implementation of a step's kind. */

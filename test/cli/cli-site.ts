@@ -99,6 +99,22 @@ export const StepSchema = z.discriminatedUnion('kind', [
   step('chmod', { image: imageRef, mode: z.string().regex(/^[0-7]{3}$/), fromMode: z.string() }),
   step('enable', { image: imageRef, enable: z.boolean(), bestEffort: z.boolean() }),
   step('mark-retired', { image: imageRef, attrs }),
+  step('record', {
+    identifier: z.string(),
+    current: imageRef.nullable().optional(),
+    how: z.enum(['registered', 'adopted']),
+    runId: z.string(),
+    at: z.string(),
+    retire: z
+      .object({
+        id: z.number().int(),
+        at: z.string(),
+        from: z.object({ name: z.string(), uid: z.number().int(), gid: z.number().int(), mode: z.string().regex(/^[0-7]{3}$/), state: z.enum(['ENABLED', 'DISABLED']) }).strict(),
+      })
+      .strict()
+      .optional(),
+    before: z.unknown(),
+  }),
 ]);
 
 export const PlanSchema = z
@@ -129,7 +145,7 @@ const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$
 
 export const ImageViewSchema = z
   .object({
-    role: z.enum(['current', 'duplicate', 'retired']),
+    role: z.enum(['current', 'duplicate', 'look-alike', 'retired']),
     id: z.number().int(),
     name: z.string(),
     uid: z.number().int(),
@@ -146,6 +162,7 @@ export const ImageViewSchema = z
     datastore: z.string(),
     version: z.string().nullable(),
     retiredAt: z.string().nullable(),
+    recorded: z.boolean(),
   })
   .strict();
 
@@ -158,7 +175,9 @@ export const StatusSchema = z
           title: z.string().nullable(),
           current: ImageViewSchema.nullable(),
           duplicates: z.array(ImageViewSchema),
+          lookAlikes: z.array(ImageViewSchema),
           retired: z.array(ImageViewSchema),
+          recorded: z.boolean(),
           pending: z.array(z.object({ type: z.string(), received: isoTime, attempts: z.number().int(), lastError: z.string().nullable() }).strict()),
           interrupted: z.boolean(),
         })

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSite, NodeKind, Site } from '../e2e/site';
 import { cli } from './cli-site';
 
-const COMMANDS = ['plan', 'replay', 'status', 'recover', 'pending', 'retry', 'forget', 'drain'];
+const COMMANDS = ['plan', 'replay', 'status', 'recover', 'pending', 'retry', 'forget', 'adopt', 'drain'];
 
 describe.each<NodeKind>(['node20', 'node10'])('help under %s', (node) => {
   let site: Site;
@@ -29,6 +29,7 @@ describe.each<NodeKind>(['node20', 'node10'])('help under %s', (node) => {
     const r = await cli(site, node, ['--help']);
     expect(r.stdout).toMatch(/^ {2}replay \[options\] \[identifier\]/m);
     expect(r.stdout).toMatch(/^ {2}status \[options\] \[identifier\.\.\.\]/m);
+    expect(r.stdout).toMatch(/^ {2}adopt \[options\] <identifier> <image-id>/m);
     const v = await cli(site, node, ['--version']);
     expect(v.code).toBe(0);
     expect(v.stdout.trim()).toBe(JSON.parse(fs.readFileSync('package.json', 'utf8')).version);

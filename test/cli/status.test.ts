@@ -74,6 +74,8 @@ describe.each<NodeKind>(['node20', 'node10'])('status under %s', (node) => {
     expect(a.retired[0]).toMatchObject({ id: ids.alphaV1, owner: 'oneadmin', group: 'oneadmin', mode: 'uma------', octal: '700', version: '1.0', registered: '2023-11-14T22:13:20.000Z' });
     expect(a.retired[0].name).toMatch(new RegExp(`^${ALPHA} \\d{4}-\\d{2}-\\d{2}_\\d{2}-\\d{2}-\\d{2}_\\+0[12]00-CES?T$`));
     expect(a.retired[0].retiredAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    // The rotation entered both in the handler's record.
+    expect([a.recorded, a.current!.recorded, a.retired[0].recorded]).toEqual([true, true, true]);
     expect(a.pending).toEqual([]);
 
     const b = by(BETA);
@@ -83,12 +85,17 @@ describe.each<NodeKind>(['node20', 'node10'])('status under %s', (node) => {
       [ids.betaOld1, '3.0', null],
     ]);
 
+    // Beta as 0.0.8 left it: one candidate, adopted at the next event.
+    expect([b.recorded, b.current!.recorded]).toEqual([false, false]);
+
+    // Two candidates and no record: events wait for `adopt`.
     const g = by(GAMMA);
-    expect(g.current!.id).toBe(ids.gamma);
-    expect(g.duplicates.map((i) => i.id)).toEqual([ids.gammaCopy]);
+    expect(g.current).toBeNull();
+    expect(g.recorded).toBe(false);
+    expect(g.duplicates.map((i) => i.id)).toEqual([ids.gammaCopy, ids.gamma]);
     expect(g.pending).toEqual([{ type: 'AvailablePostfix', received: expect.any(String), attempts: 0, lastError: null }]);
 
-    expect(by(DELTA)).toEqual({ identifier: DELTA, title: null, current: null, duplicates: [], retired: [], pending: [], interrupted: true });
+    expect(by(DELTA)).toEqual({ identifier: DELTA, title: null, current: null, duplicates: [], lookAlikes: [], retired: [], recorded: false, pending: [], interrupted: true });
     expect(JSON.stringify(s)).not.toContain('ubuntu');
     expect(nonReadCalls(site.sim.calls.map((c) => c.method))).toEqual([]);
   });
@@ -108,11 +115,12 @@ describe.each<NodeKind>(['node20', 'node10'])('status under %s', (node) => {
     const lines = r.stdout.split('\n');
     expect(lines).toContain(`${ALPHA}  Alpha Linux Base`);
     expect(r.stdout).toMatch(/^ {2}ROLE +ID +NAME +OWNER:GROUP +MODE +STATE +VMS +REGISTERED +DATASTORE +VERSION$/m);
-    expect(r.stdout).toMatch(new RegExp(`^  current +${ids.alphaV2} +${ALPHA} +alice:users +um-u--u-- \\(644\\) +DISABLED +0 +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +1:default +2\\.0$`, 'm'));
+    expect(r.stdout).toMatch(new RegExp(`^  current\\* +${ids.alphaV2} +${ALPHA} +alice:users +um-u--u-- \\(644\\) +DISABLED +0 +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +1:default +2\\.0$`, 'm'));
     expect(r.stdout).toMatch(new RegExp(`^  retired +${ids.betaOld1} +${BETA}_EXPIRED_2014-06-04_10-54-44 +oneadmin:oneadmin +um------- \\(600\\) +DISABLED +0 +2014-05-25 08:40:00 +1:default +3\\.0$`, 'm'));
     expect(r.stdout).toMatch(/^ {2}current +\d+ +4d21c1e3\S+ +alice:users +um-u----- \(640\) +USED +2 /m);
     expect(r.stdout).toMatch(/^ {2}pending AvailablePostfix received \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, 0 attempt\(s\)$/m);
-    expect(r.stdout).toContain(`several images look current: the next event rotates image ${ids.gamma}`);
+    expect(r.stdout).toContain(`several images could be current and the handler has no record: events wait until \`vmcatcher_eventHndl_ON adopt ${GAMMA} <image id>\``);
+    expect(r.stdout).toContain(`not recorded yet: the next event adopts image ${ids.beta} as current and records it`);
     expect(r.stdout).toContain(`interrupted run: \`vmcatcher_eventHndl_ON recover ${DELTA}\``);
     expect(r.stdout).toContain(`${DELTA}\n  no image in OpenNebula\n`);
     expect(nonReadCalls(site.sim.calls.map((c) => c.method))).toEqual([]);

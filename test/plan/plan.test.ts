@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/plan/plan';
 import type { Step } from '../../src/plan/types';
+import type { HandlerRecord } from '../../src/record/record';
 import { DATASTORE, ID, RUN, SUM1, SUM2, bits, config, event, file, image, observed } from '../helpers/records';
+
+/** The handler's record with `id` as the current image. */
+function recorded(id: number, retired: HandlerRecord['retired'] = []): HandlerRecord {
+  return { v: 1, identifier: ID, current: { id, how: 'registered', at: '2026-01-01T00:00:00.000Z' }, retired };
+}
 
 const kinds = (steps: readonly Step[]) => steps.map((s) => s.kind);
 
@@ -9,7 +15,7 @@ describe('plan: AvailablePostfix', () => {
   it('registers a first image privately (mode 600, owned by the caller) after checking and converting', () => {
     const p = plan(event(), observed(), config(), RUN);
     expect(p.action).toBe('register');
-    expect(kinds(p.steps)).toEqual(['convert', 'allocate', 'wait-ready', 'remove-staging', 'chmod']);
+    expect(kinds(p.steps)).toEqual(['convert', 'allocate', 'wait-ready', 'remove-staging', 'chmod', 'record']);
     // The checksum is checked while converting: one read of the file's time.
     expect(p.steps[0]).toMatchObject({ kind: 'convert', inputFormat: 'qcow2', outputFormat: 'raw', expectedSha512: SUM2 });
     expect(p.commitIndex).toBe(p.steps.length);
@@ -24,7 +30,7 @@ describe('plan: AvailablePostfix', () => {
 
   it('does nothing when the current image already holds this checksum', () => {
     const cur = image({ id: 7, name: ID, template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID, VMCATCHER_EVENT_SL_CHECKSUM_SHA512: SUM2.toUpperCase() } });
-    const p = plan(event(), observed({ images: [cur], file: undefined }), config(), RUN);
+    const p = plan(event(), observed({ images: [cur], file: undefined, record: recorded(7) }), config(), RUN);
     expect(p.action).toBe('nothing');
     expect(p.steps).toEqual([]);
   });
@@ -52,6 +58,7 @@ describe('plan: AvailablePostfix', () => {
       'chown',
       'chmod',
       'enable',
+      'record',
       'chown',
       'chmod',
       'mark-retired',
@@ -60,10 +67,18 @@ describe('plan: AvailablePostfix', () => {
     expect(p.steps[5]).toMatchObject({ image: 'new', uid: 5, gid: 100 });
     expect(p.steps[6]).toMatchObject({ image: 'new', mode: '644' });
     expect(p.steps[7]).toMatchObject({ image: 'new', enable: false });
-    expect(p.commitIndex).toBe(8);
-    expect(p.steps[8]).toMatchObject({ image: 7, uid: 0, gid: 0, fromUid: 5, fromGid: 100 });
-    expect(p.steps[9]).toMatchObject({ image: 7, mode: '700', fromMode: '644' });
-    expect(p.steps[10]).toMatchObject({
+    // The new image and the retirement enter the handler's record with the commit.
+    expect(p.steps[8]).toMatchObject({
+      kind: 'record',
+      current: 'new',
+      how: 'registered',
+      retire: { id: 7, at: new Date(RUN.now).toISOString(), from: { name: ID, uid: 5, gid: 100, mode: '644', state: 'DISABLED' } },
+      before: null,
+    });
+    expect(p.commitIndex).toBe(9);
+    expect(p.steps[9]).toMatchObject({ image: 7, uid: 0, gid: 0, fromUid: 5, fromGid: 100 });
+    expect(p.steps[10]).toMatchObject({ image: 7, mode: '700', fromMode: '644' });
+    expect(p.steps[11]).toMatchObject({
       image: 7,
       attrs: { VMCHNDL_ON_RETIRED_FROM_UID: '5', VMCHNDL_ON_RETIRED_FROM_GID: '100', VMCHNDL_ON_RETIRED_FROM_MODE: '644', VMCHNDL_ON_RETIRED_FROM_STATE: 'DISABLED' },
     });
@@ -75,13 +90,13 @@ describe('plan: AvailablePostfix', () => {
     expect(p.steps[p.steps.length - 1]).toEqual({ kind: 'enable', image: 7, enable: false, bestEffort: true });
   });
 
-  it('picks a free retired name for both owners and says which images also looked current', () => {
+  it('picks a free retired name for both owners and names the look-alikes it ignores', () => {
     const cur = image({ id: 7, name: ID, uid: 5, regtime: 10, template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID } });
     const dup = image({ id: 9, name: 'copy', uid: 5, regtime: 99, template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID } });
     const taken = image({ id: 3, name: `${ID} ${RUN.stamp}`, uid: 0 });
-    const p = plan(event(), observed({ images: [dup, taken, cur] }), config(), RUN);
+    const p = plan(event(), observed({ images: [dup, taken, cur], record: recorded(7) }), config(), RUN);
     expect(p.steps.filter((s) => s.kind === 'rename')[0]).toMatchObject({ image: 7, to: `${ID} ${RUN.stamp} 2` });
-    expect(p.warnings.join()).toMatch(/9 \("copy"\)/);
+    expect(p.warnings.join()).toMatch(/image 9 \("copy".*not in the handler's record: ignored/);
   });
 
   it('ignores retired images, ours and 0.0.8 ones, when looking for the current image', () => {
@@ -107,19 +122,19 @@ describe('plan: AvailablePostfix', () => {
       },
     });
     const p = plan(event(), observed({ images: [old] }), config(), RUN);
-    expect(kinds(p.steps).slice(-3)).toEqual(['chown', 'chmod', 'enable']);
-    expect(p.steps[p.steps.length - 3]).toMatchObject({ uid: 5, gid: 100 });
-    expect(p.steps[p.steps.length - 2]).toMatchObject({ mode: '640' });
+    expect(kinds(p.steps).slice(-4)).toEqual(['chown', 'chmod', 'enable', 'record']);
+    expect(p.steps[p.steps.length - 4]).toMatchObject({ uid: 5, gid: 100 });
+    expect(p.steps[p.steps.length - 3]).toMatchObject({ mode: '640' });
     const q = plan(event(), observed({ images: [old] }), config({ restoreRetired: 'no' }), RUN);
-    expect(q.steps[q.steps.length - 1]).toMatchObject({ kind: 'chmod', mode: '600' });
+    expect(q.steps[q.steps.length - 2]).toMatchObject({ kind: 'chmod', mode: '600' });
   });
 
   it('registers a raw file in place when the datastore allows its directory, else hard-links it into staging', () => {
     const inPlace = plan(event(), observed({ file: file('raw'), datastore: { ...DATASTORE, template: { SAFE_DIRS: '/var/lib/vmcatcher' } } }), config(), RUN);
-    expect(kinds(inPlace.steps)).toEqual(['verify-checksum', 'allocate', 'wait-ready', 'chmod']);
+    expect(kinds(inPlace.steps)).toEqual(['verify-checksum', 'allocate', 'wait-ready', 'chmod', 'record']);
     expect((inPlace.steps[1] as Extract<Step, { kind: 'allocate' }>).template.PATH).toBe(`/var/lib/vmcatcher/cache/${ID}`);
     const linked = plan(event(), observed({ file: file('raw') }), config(), RUN);
-    expect(kinds(linked.steps)).toEqual(['verify-checksum', 'link', 'allocate', 'wait-ready', 'remove-staging', 'chmod']);
+    expect(kinds(linked.steps)).toEqual(['verify-checksum', 'link', 'allocate', 'wait-ready', 'remove-staging', 'chmod', 'record']);
     expect(linked.warnings.join()).toMatch(/says format "qcow2", but qemu-img finds raw/);
   });
 
@@ -143,7 +158,8 @@ describe('plan: ExpirePostfix', () => {
   it('retires the current image when it is no longer subscribed; every step can be undone', () => {
     const p = plan(expire, observed({ images: [cur], subscriptionState: undefined }), config(), RUN);
     expect(p.action).toBe('retire');
-    expect(kinds(p.steps)).toEqual(['rename', 'chown', 'chmod', 'mark-retired', 'enable']);
+    expect(kinds(p.steps)).toEqual(['rename', 'chown', 'chmod', 'mark-retired', 'enable', 'record']);
+    expect(p.steps[5]).toMatchObject({ current: null, retire: { id: 7, from: { uid: 5, gid: 100, mode: '644', state: 'ENABLED' } } });
     expect(p.commitIndex).toBe(p.steps.length);
   });
 

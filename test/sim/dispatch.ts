@@ -4,6 +4,7 @@ import { authenticate } from './authz';
 import type { Ctx, Handler } from './context';
 import type { Engine } from './engine';
 import { imageAllocate } from './images-alloc';
+import { imageClone } from './images-clone';
 import { imageInfo, imagePoolInfo } from './images-read';
 import { imageDelete, imageEnable } from './images-state';
 import { imageChmod, imageChown, imageRename, imageUpdate } from './images-write';
@@ -24,6 +25,7 @@ const METHODS: Record<string, { obj: ObjName; run: Handler }> = {
   'one.image.enable': { obj: 'image', run: imageEnable },
   'one.image.delete': { obj: 'image', run: imageDelete },
   'one.image.update': { obj: 'image', run: imageUpdate },
+  'one.image.clone': { obj: 'image', run: imageClone },
   'one.datastorepool.info': { obj: 'datastore', run: datastorePoolInfo },
   'one.datastore.info': { obj: 'datastore', run: datastoreInfo },
   'one.userpool.info': { obj: 'user', run: userPoolInfo },

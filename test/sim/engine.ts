@@ -5,7 +5,7 @@ import { copyIntoDatastore, isRestricted, makeEmptyDisk } from './datastores';
 import type { Datastore, Image, World } from './state';
 import { setAttr } from './templates';
 
-export const S = { READY: 1, USED: 2, DISABLED: 3, LOCKED: 4, ERROR: 5, DELETE: 7, USED_PERS: 8 } as const;
+export const S = { READY: 1, USED: 2, DISABLED: 3, LOCKED: 4, ERROR: 5, CLONE: 6, DELETE: 7, USED_PERS: 8 } as const;
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -81,6 +81,32 @@ export class Engine {
         const message = `Error copying image in the datastore: ${(err as Error).message}`;
         img.template = setAttr(img.template, { name: 'ERROR', value: `${logTime()} : ${message}` });
         this.world.setState(img, S.ERROR);
+      }
+    });
+  }
+
+  /** The driver's clone: the new image LOCKED and the source in CLONE until the copy ends. */
+  clone(img: Image, src: Image, ds: Datastore): void {
+    if (src.state === S.READY) this.world.setState(src, S.CLONE);
+    const release = (): void => {
+      if (this.world.images.get(src.id) === src && src.state === S.CLONE) this.world.setState(src, unlockState(src));
+    };
+    this.track(async () => {
+      await this.delay(this.opts.copyDelayMs);
+      try {
+        if (this.closed || this.world.images.get(img.id) !== img) return;
+        const [dst] = await copyIntoDatastore(ds, img.id, src.source);
+        if (this.world.images.get(img.id) !== img) {
+          await fs.promises.rm(dst, { force: true });
+          return;
+        }
+        img.source = dst;
+        this.world.setState(img, unlockState(img));
+      } catch (err) {
+        img.template = setAttr(img.template, { name: 'ERROR', value: `${logTime()} : Error cloning image: ${(err as Error).message}` });
+        this.world.setState(img, S.ERROR);
+      } finally {
+        release();
       }
     });
   }

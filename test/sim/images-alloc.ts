@@ -56,6 +56,11 @@ export function imageAllocate(ctx: Ctx): Out {
     throw new Failure(EC.INTERNAL, `Cannot parse image SIZE: ${(err as Error).message}`);
   }
   if (!skipCapacity && stat.sizeMb > capacity(world.root).free) throw new Failure(EC.ACTION, 'Not enough space in datastore');
+  // IMAGE_RESTRICTED_ATTR: only the oneadmin group may set these (RequestManagerAllocate, ImageAllocate).
+  if (!isAdmin(caller)) {
+    const restricted = world.restrictedImageAttrs.find((a) => getAttr(t, a) !== undefined);
+    if (restricted) throw new Failure(EC.AUTHORIZATION, `Template includes a restricted attribute ${restricted}`);
+  }
   checkAuth(ctx, [
     { op: 'CREATE', obj: { type: 'IMAGE', oid: -1, uid: caller.uid, gid: caller.gid, perms: [0, 0, 0, 0, 0, 0, 0, 0, 0] } },
     { op: 'USE', obj: datastoreAuth(ds) },

@@ -1,9 +1,9 @@
 // one.image.chown/chmod/rename/update (RequestManagerChown, Chmod, Rename, UpdateTemplate).
-import type { ObjAuth, Op } from './authz';
+import { isAdmin, ObjAuth, Op } from './authz';
 import { checkAuth, Ctx, imageAuth, nameError, ownedImageNamed, requireImage } from './context';
 import { flavourOf } from './images-alloc';
 import { EC, Failure } from './messages';
-import { mergeTemplates, parseTemplate } from './templates';
+import { getAttr, mergeTemplates, parseTemplate, setAttr } from './templates';
 import { i4, Out } from './wire';
 
 /** one.image.chown(id, uid, gid): -1 keeps; MANAGE image, MANAGE new user, USE new group; per-owner names. */
@@ -68,6 +68,19 @@ export function imageUpdate(ctx: Ctx): Out {
   checkAuth(ctx, [{ op: 'MANAGE', obj: imageAuth(img) }]);
   const parsed = parseTemplate(text, flavourOf(ctx.world.version));
   if (!parsed.ok) throw new Failure(EC.INTERNAL, `Cannot update template. ${parsed.error}`);
-  img.template = type === 1 ? mergeTemplates(img.template, parsed.template) : parsed.template;
+  let next = parsed.template;
+  // PoolObjectSQL::replace/append_template with keep_restricted for non-admins (Template::check_restricted):
+  // a restricted attribute may not get another value; a replace keeps the one it had.
+  if (!isAdmin(ctx.caller)) {
+    for (const a of ctx.world.restrictedImageAttrs) {
+      const now = getAttr(next, a);
+      const had = getAttr(img.template, a);
+      if (now !== undefined && now !== had) {
+        throw new Failure(EC.INTERNAL, type === 1 ? `Cannot update template. User Template includes a restricted attribute ${a}` : `Cannot update template. Tried to change restricted attribute: ${a}`);
+      }
+      if (type === 0 && now === undefined && had !== undefined) next = setAttr(next, { name: a, value: had });
+    }
+  }
+  img.template = type === 1 ? mergeTemplates(img.template, next) : next;
   return i4(id);
 }

@@ -20,6 +20,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   if (opts.root !== undefined) fs.mkdirSync(opts.root, { recursive: true });
   const root = fs.realpathSync(opts.root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'oned-sim-')));
   const world = defaultWorld(version, root);
+  if (opts.imageRestrictedAttrs) world.restrictedImageAttrs = opts.imageRestrictedAttrs.map((a) => a.toUpperCase());
   putUser(world, { id: 0, name: 'oneadmin', password: opts.adminPassword ?? 'opennebula', gid: 0 });
   putUser(world, { id: 1, name: 'serveradmin', password: 'serveradmin', gid: 0, authDriver: 'server_cipher' });
   const engine = new Engine(world, { copyDelayMs: opts.copyDelayMs ?? 20, deleteDelayMs: opts.deleteDelayMs ?? 0 });

@@ -38,6 +38,7 @@ const CLASS_NAMES: Record<string, string> = {
   'one.image.enable': 'ImageEnable',
   'one.image.delete': 'ImageDelete',
   'one.image.update': 'ImageUpdateTemplate',
+  'one.image.clone': 'ImageClone',
   'one.datastorepool.info': 'DatastorePoolInfo',
   'one.datastore.info': 'DatastoreInfo',
   'one.userpool.info': 'UserPoolInfo',

@@ -68,6 +68,8 @@ export class World {
   nextDatastore = 100;
   nextImage = 0;
   nextVm = 0;
+  /** oned.conf's IMAGE_RESTRICTED_ATTR: what only the oneadmin group may set on an image. */
+  restrictedImageAttrs: string[] = ['SOURCE', 'VCENTER_IMPORTED'];
 
   constructor(readonly version: SimVersion, readonly root: string) {}
 

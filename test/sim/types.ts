@@ -14,6 +14,8 @@ export interface SimOptions {
   deleteDelayMs?: number;
   /** oneadmin's password; default 'opennebula'. */
   adminPassword?: string;
+  /** oned.conf's IMAGE_RESTRICTED_ATTR list; default oned's: SOURCE, VCENTER_IMPORTED. */
+  imageRestrictedAttrs?: string[];
 }
 
 export type SimFault =

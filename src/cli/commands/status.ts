@@ -3,7 +3,8 @@ import { EXIT } from '../../errors';
 import { listOpenJournals } from '../../exec/journal';
 import { listSpool } from '../../spool/spool';
 import { warnUnreadableEntries } from '../../hook/spool-warnings';
-import { collectStatus, IdentifierStatus, ImageView, StatusReport } from '../../status/status-report';
+import { HandlerRecord, listRecords, readBaseline, readRecord } from '../../record/record';
+import { collectStatus, IdentifierStatus, ImageView, managedIdentifiers, StatusReport } from '../../status/status-report';
 import { requireStateDir } from '../../files/state-dir';
 import { Io, reportError } from '../io';
 import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
@@ -27,7 +28,8 @@ function stateCell(state: string, paint: Paint): string {
 
 function imageRow(v: ImageView, paint: Paint): string[] {
   return [
-    v.role === 'current' ? paint('bold', v.role) : v.role === 'duplicate' ? paint('yellow', v.role) : paint('dim', v.role),
+    // `*`: in the handler's own record.
+    (v.role === 'current' ? paint('bold', v.role) : v.role === 'duplicate' || v.role === 'look-alike' ? paint('yellow', v.role) : paint('dim', v.role)) + (v.recorded ? '*' : ''),
     String(v.id),
     v.name,
     `${v.owner}:${v.group}`,
@@ -43,7 +45,7 @@ function imageRow(v: ImageView, paint: Paint): string[] {
 /** One identifier as a block of text: a heading, its images as a table, then pending events and warnings. */
 export function formatIdentifier(s: IdentifierStatus, paint: Paint): string {
   let out = `${paint('bold', s.identifier)}${s.title ? `  ${s.title}` : ''}\n`;
-  const images = (s.current ? [s.current] : []).concat(s.duplicates, s.retired);
+  const images = (s.current ? [s.current] : []).concat(s.duplicates, s.lookAlikes, s.retired);
   if (images.length) {
     out += formatTable(
       ['ROLE', 'ID', 'NAME', 'OWNER:GROUP', 'MODE', 'STATE', 'VMS', 'REGISTERED', 'DATASTORE', 'VERSION'],
@@ -53,8 +55,15 @@ export function formatIdentifier(s: IdentifierStatus, paint: Paint): string {
   } else {
     out += '  no image in OpenNebula\n';
   }
-  if (!s.current && images.length) out += `  ${paint('yellow', 'no current image')}: the next AvailablePostfix registers one\n`;
-  if (s.duplicates.length) out += `  ${paint('yellow', 'several images look current')}: the next event rotates image ${s.current!.id} and leaves the others alone\n`;
+  if (images.some((v) => v.recorded)) out += `  * in the handler's record\n`;
+  if (!s.current && !s.duplicates.length && images.length) out += `  ${paint('yellow', 'no current image')}: the next AvailablePostfix registers one\n`;
+  if (s.current && !s.recorded) out += `  ${paint('yellow', 'not recorded yet')}: the next event adopts image ${s.current.id} as current and records it\n`;
+  if (s.duplicates.length) {
+    out += `  ${paint('yellow', 'several images could be current')} and the handler has no record: events wait until \`vmcatcher_eventHndl_ON adopt ${s.identifier} <image id>\` says which\n`;
+  }
+  for (const v of s.lookAlikes) {
+    out += `  ${paint('yellow', 'look-alike')}: image ${v.id} (owner ${v.owner}) carries the identifier but is not the handler's: events ignore it\n`;
+  }
   for (const p of s.pending) {
     out += `  ${paint('cyan', 'pending')} ${p.type} received ${localTime(p.received)}, ${p.attempts} attempt(s)${p.lastError ? `, last error: ${p.lastError}` : ''}\n`;
   }
@@ -79,7 +88,24 @@ export async function runStatus(o: CommonOptions & { json?: boolean }, identifie
     const images = await rt.deps.one().imagePool();
     warnUnreadableEntries(stateDir, log, true);
     const pending = listSpool(stateDir, undefined, undefined, false);
-    const report = collectStatus({ images, pending, interrupted: listOpenJournals(stateDir), identifiers, retiredNamePattern: rt.config.retiredNamePattern });
+    const interrupted = listOpenJournals(stateDir);
+    const wanted = identifiers.length ? identifiers : managedIdentifiers(images, pending, interrupted).concat(listRecords(stateDir));
+    const records: Record<string, HandlerRecord | undefined> = {};
+    for (const id of wanted) records[id] = readRecord(stateDir, id);
+    const baseline = readBaseline(stateDir);
+    // Owners only an admin can give an image to: oneadmin, the retired owner, the user we log in as.
+    const admins = [0].concat(images.filter((i) => i.uname === rt.config.retiredOwner || i.uname === rt.deps.sessionUser()).map((i) => i.uid));
+    if (/^\d+$/.test(rt.config.retiredOwner)) admins.push(Number(rt.config.retiredOwner));
+    const report = collectStatus({
+      images,
+      pending,
+      interrupted,
+      identifiers,
+      retiredNamePattern: rt.config.retiredNamePattern,
+      records,
+      recordsSince: baseline === undefined ? undefined : Math.floor(baseline / 1000),
+      adminUids: admins,
+    });
     if (o.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
     else io.stdout(formatStatus(report, painter(colorWanted(io.interactive && process.stdout.isTTY, io.env))));
     return EXIT.OK;
