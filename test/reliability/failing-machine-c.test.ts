@@ -4,10 +4,10 @@
 // against the oned simulator with its realistic timings, under Node 20 and Node 10.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALPHA, normalizedImages } from '../e2e/scenario';
-import { NodeKind, runHook, stateFiles } from '../e2e/site';
+import { NodeKind, runHook, startHook, stateFiles, waitFor } from '../e2e/site';
 import { EC, failureText } from '../sim/messages';
 import { spooled, stagingLeft } from './helpers-a/fault-scenarios';
-import { makeSeed, prepareSite, rotationEvent, Seed } from './helpers-a/fixtures';
+import { makeSeed, prepareSite, rotationEvent, Seed, snapshot } from './helpers-a/fixtures';
 
 const NODES: NodeKind[] = ['node20', 'node10'];
 
@@ -47,6 +47,64 @@ describe('13b: only "image in use" makes disabling the old image best effort', (
       expect(stateFiles(site, 'journal')).toEqual([]);
       expect(stateFiles(site, 'spool')).toEqual([]);
       expect(stagingLeft(site)).toEqual([]);
+    } finally {
+      await site.close();
+    }
+  }, 60000);
+});
+
+describe('7: oned deletes asynchronously; a rollback waits for the deleted image to go', () => {
+  it.each(NODES)('the old image, owned by the caller, gets its name back after a failure past the copy (%s)', async (node) => {
+    // oneadmin owns the current image: the new one (the caller's too) holds the same name until oned's rm ends.
+    const p = await prepareSite(seed, { ownedByCaller: true, deleteDelayMs: 300 });
+    const site = p.site;
+    try {
+      const before = snapshot(site);
+      // The new image is READY (its copy in the datastore), then giving it its mode fails: everything rolls back.
+      site.sim.inject({ method: 'one.image.chmod', fault: { type: 'error', code: EC.INTERNAL, message: '[one.image.chmod] Error writing image to the DB' } });
+      const r = await runHook(site, rotationEvent(p), { node });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/Everything was rolled back/);
+      expect(r.stderr).not.toMatch(/collides/);
+      // Nothing changed in OpenNebula, but for the new image the rollback deleted and waited for.
+      expect(snapshot(site)).toEqual(before);
+      expect(site.sim.image(p.oldId!)!.name).toBe(ALPHA);
+      expect(stateFiles(site, 'journal')).toEqual([]);
+      expect(spooled(site)).toHaveLength(1);
+      expect(stagingLeft(site)).toEqual([]);
+      // The retry, right away, registers under the same name: the deleted image is gone.
+      const again = await runHook(site, {}, { args: ['retry'], node });
+      expect(again.code, again.stderr).toBe(0);
+      await site.sim.settle();
+      expect(normalizedImages(site).map((i) => `${i.name} ${i.retired}`).sort()).toEqual([`${ALPHA} (current) false`, `${ALPHA} (retired) true`]);
+    } finally {
+      await site.close();
+    }
+  }, 60000);
+
+  it('recovery after a crash mid-rollback waits for an image already in DELETE instead of deleting it again', async () => {
+    const p = await prepareSite(seed, { ownedByCaller: true, deleteDelayMs: 1500 });
+    const site = p.site;
+    try {
+      const before = snapshot(site);
+      site.sim.inject({ method: 'one.image.chmod', fault: { type: 'error', code: EC.INTERNAL, message: '[one.image.chmod] Error writing image to the DB' } });
+      // The hook is killed as soon as oned has accepted the delete: the image is in DELETE, the old one still renamed.
+      const child = startHook(site, rotationEvent(p), { group: true });
+      await waitFor(() => site.sim.calls.some((c) => c.method === 'one.image.delete'), 30000, 'the rollback to delete the new image');
+      process.kill(-child.pid!, 'SIGKILL');
+      await child;
+      expect(site.sim.images().some((i) => i.stateName === 'DELETE')).toBe(true);
+      site.sim.clearCalls();
+      const r = await runHook(site, {}, { args: ['recover'], node: 'node10' });
+      expect(r.stderr).not.toMatch(/collides|internal error/);
+      expect(site.sim.calls.filter((c) => c.method === 'one.image.delete')).toEqual([]);
+      // recover rolled back, then processed the pending event: a full rotation now.
+      expect(r.code, r.stderr).toBe(0);
+      await site.sim.settle();
+      expect(site.sim.image(p.oldId!)!.template.VMCHNDL_ON_RETIRED).toBeTruthy();
+      expect(before.length).toBe(1);
+      expect(stateFiles(site, 'journal')).toEqual([]);
+      expect(stateFiles(site, 'spool')).toEqual([]);
     } finally {
       await site.close();
     }

@@ -23,7 +23,7 @@ describe('oned going away mid-event', () => {
   const OUTAGE_SETTINGS = Object.assign({ VMCHNDL_ON_POLL_INTERVAL: '0.3' }, FAULT_SETTINGS);
 
   it.each(SCENARIOS.filter((s) => !s.callFilter))('$name: from every RPC on', async (s) => {
-    const prepare = () => prepareSite(seed, { disabled: s.disabled, settings: OUTAGE_SETTINGS, copyDelayMs: 100 });
+    const prepare = () => prepareSite(seed, { disabled: s.disabled, settings: OUTAGE_SETTINGS });
     const p = await prepare();
     let ref: ReturnType<typeof normalizedImages>;
     let calls: string[];

@@ -14,8 +14,8 @@ import { FaultCase, faultCases } from './helpers-a/oned-faults';
 import { runCells } from './helpers-a/pool';
 
 const WIDTH = 4;
-// Long enough that the READY wait always polls at least twice (LOCKED, LOCKED…, READY), short enough to stay fast.
-const COPY_MS = 150;
+// The simulator's realistic timings (no copyDelayMs, no deleteDelayMs): the READY wait always polls at
+// least twice (LOCKED, LOCKED…, READY), and a rollback meets the deleted image in DELETE, its name taken.
 
 type Expect = 'rolled back' | 'rolled forward' | 'completed, old image left enabled';
 
@@ -65,7 +65,7 @@ function expectLogNames(stderr: string, cell: Cell): void {
 }
 
 async function runCell(seed: Seed, s: Scenario, cell: Cell, ref: ReturnType<typeof normalizedImages>): Promise<void> {
-  const p = await prepareSite(seed, { disabled: s.disabled, empty: s.empty, settings: FAULT_SETTINGS, copyDelayMs: COPY_MS, version: s.version });
+  const p = await prepareSite(seed, { disabled: s.disabled, empty: s.empty, settings: FAULT_SETTINGS, version: s.version });
   const site = p.site;
   try {
     // An expiry's rolled-back mark leaves an empty marker and its record behind (checked below).
@@ -120,7 +120,7 @@ describe('fault matrix', () => {
   afterAll(() => seed && seed.close());
 
   it.each(SCENARIOS)('$name: every RPC × every fault ends completed, or exactly as before and pending, or rolled forward', async (s) => {
-    const p = await prepareSite(seed, { disabled: s.disabled, empty: s.empty, settings: FAULT_SETTINGS, copyDelayMs: COPY_MS, version: s.version });
+    const p = await prepareSite(seed, { disabled: s.disabled, empty: s.empty, settings: FAULT_SETTINGS, version: s.version });
     let ref: ReturnType<typeof normalizedImages>;
     let calls: SimCall[];
     try {

@@ -23,6 +23,12 @@ export function unlockState(img: Image): number {
   return S.READY;
 }
 
+/** What oned's fs datastore driver takes: its scripts start in a few hundred ms, then the bytes move. */
+export const REALISTIC_DELETE_MS = 300;
+export function realisticCopyMs(sizeMb: number): number {
+  return 300 + Math.max(0, sizeMb);
+}
+
 export class Engine {
   private readonly pending = new Set<Promise<void>>();
   private readonly wakers = new Set<() => void>();
@@ -31,7 +37,7 @@ export class Engine {
 
   constructor(
     readonly world: World,
-    readonly opts: { copyDelayMs: number; deleteDelayMs: number },
+    readonly opts: { copyDelayMs?: number; deleteDelayMs: number },
   ) {}
 
   private delay(ms: number): Promise<void> {
@@ -56,7 +62,7 @@ export class Engine {
     const injected = this.failNext;
     this.failNext = null;
     this.track(async () => {
-      await this.delay(this.opts.copyDelayMs);
+      await this.delay(this.opts.copyDelayMs === undefined ? realisticCopyMs(img.sizeMb) : this.opts.copyDelayMs);
       if (this.closed || this.world.images.get(img.id) !== img) return;
       try {
         if (injected !== null) throw new Error(injected);

@@ -184,7 +184,17 @@ describe('enable, delete, running VMs, update', () => {
     const source = sim.image(img)?.source as string;
     expect(fs.existsSync(source)).toBe(true);
     ok(await admin(sim.url, 'one.image.delete', i(img)));
+    // By default the datastore's rm takes a realistic while: DELETE first, gone when it ends.
+    expect(sim.image(img)?.stateName).toBe('DELETE');
+    await sim.settle();
     expect([sim.image(img), fs.existsSync(source)]).toEqual([undefined, false]);
+  });
+
+  it('drops a deleted image at once with deleteDelayMs 0', async () => {
+    sim = await startSimulator({ deleteDelayMs: 0 });
+    const img = sim.addImage({ name: 'n' });
+    ok(await admin(sim.url, 'one.image.delete', i(img)));
+    expect(sim.image(img)).toBeUndefined();
   });
 
   it('keeps a deleted image in DELETE for deleteDelayMs', async () => {
