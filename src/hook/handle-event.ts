@@ -3,6 +3,7 @@ import { InvalidConfigError, OperationFailedError } from '../errors';
 import { ignoredEventMessage } from '../event/event-types';
 import type { Event } from '../event/parse-event';
 import { Journal } from '../exec/journal';
+import { validateRetirableIdentifier } from '../plan/retired-name';
 import type { Plan } from '../plan/types';
 import { listSpool, spooledIdentifiers, spoolEvent } from '../spool/spool';
 import type { HookDeps } from './deps';
@@ -65,6 +66,8 @@ export async function handleEvent(event: Event, deps: HookDeps, dryRun = false):
     return { event, outcome: 'retried', results };
   }
   deps.log.info('main', `event ${event.type} for ${event.identifier}${event.file ? ` (${event.file})` : ''}`);
+  // What is registered must be retirable: refused at first sight (exit 3), before anything is spooled.
+  validateRetirableIdentifier(event.identifier, deps.config.retiredNamePattern);
   if (dryRun) {
     if (Journal.readOpen(deps.config.stateDir, event.identifier)) {
       deps.log.warn('plan', `an earlier run for ${event.identifier} did not finish: a real run would first finish or roll it back`);

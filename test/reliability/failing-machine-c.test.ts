@@ -110,3 +110,51 @@ describe('7: oned deletes asynchronously; a rollback waits for the deleted image
     }
   }, 60000);
 });
+
+describe('11: whatever is registered can be retired (oned names hold 128 bytes)', () => {
+  it.each(NODES)('an identifier too long to retire is refused at first sight: exit 3, nothing spooled, nothing in oned (%s)', async (node) => {
+    const long = `a${'0'.repeat(91)}`; // 92 bytes: 92 + " " + a 32-character stamp + " 999" > 128
+    const p = await prepareSite(seed, { empty: true, identifier: long });
+    const site = p.site;
+    try {
+      const r = await runHook(site, rotationEvent(p, long), { node });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/VMCATCHER_EVENT_DC_IDENTIFIER "a0+" is 92 bytes long; with VMCHNDL_ON_RETIRED_NAME="\{identifier\} \{timestamp\}" at most 91 can be retired/);
+      expect(site.sim.images()).toEqual([]);
+      expect(site.sim.calls.filter((c) => !/\.info$|version$/.test(c.method))).toEqual([]);
+      expect(stateFiles(site, 'spool')).toEqual([]);
+      expect(stateFiles(site, 'journal')).toEqual([]);
+    } finally {
+      await site.close();
+    }
+  }, 60000);
+
+  it('the limit follows VMCHNDL_ON_RETIRED_NAME; an identifier at the limit is registered and retired', async () => {
+    const pattern = 'retired {identifier} at {timestamp}';
+    const settings = { VMCHNDL_ON_RETIRED_NAME: pattern };
+    // 128 - "retired " - " at " - 32 - " 999" = 80
+    const over = `b${'1'.repeat(80)}`;
+    const p1 = await prepareSite(seed, { empty: true, identifier: over, settings });
+    try {
+      const r = await runHook(p1.site, rotationEvent(p1, over), { node: 'node10' });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/is 81 bytes long; with VMCHNDL_ON_RETIRED_NAME="retired \{identifier\} at \{timestamp\}" at most 80 can be retired/);
+      expect(p1.site.sim.images()).toEqual([]);
+    } finally {
+      await p1.site.close();
+    }
+    const at = `c${'2'.repeat(79)}`;
+    const p2 = await prepareSite(seed, { identifier: at, settings });
+    try {
+      const r = await runHook(p2.site, rotationEvent(p2, at));
+      expect(r.code, r.stderr).toBe(0);
+      await p2.site.sim.settle();
+      const old = p2.site.sim.image(p2.oldId!)!;
+      expect(old.name).toMatch(new RegExp(`^retired ${at} at \\d{4}-\\d\\d-\\d\\d_\\d\\d-\\d\\d-\\d\\d_[+-]\\d{4}-[A-Z]+$`));
+      expect(Buffer.byteLength(old.name)).toBeLessThanOrEqual(128);
+      expect(old.template.VMCHNDL_ON_RETIRED).toBeTruthy();
+    } finally {
+      await p2.site.close();
+    }
+  }, 60000);
+});
