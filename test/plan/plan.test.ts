@@ -114,13 +114,16 @@ describe('plan: AvailablePostfix', () => {
     expect(q.steps[q.steps.length - 1]).toMatchObject({ kind: 'chmod', mode: '600' });
   });
 
-  it('registers a raw file in place when the datastore allows its directory, else hard-links it into staging', () => {
-    const inPlace = plan(event(), observed({ file: file('raw'), datastore: { ...DATASTORE, template: { SAFE_DIRS: '/var/lib/vmcatcher' } } }), config(), RUN);
-    expect(kinds(inPlace.steps)).toEqual(['verify-checksum', 'allocate', 'wait-ready', 'chmod']);
-    expect((inPlace.steps[1] as Extract<Step, { kind: 'allocate' }>).template.PATH).toBe(`/var/lib/vmcatcher/cache/${ID}`);
-    const linked = plan(event(), observed({ file: file('raw') }), config(), RUN);
-    expect(kinds(linked.steps)).toEqual(['verify-checksum', 'link', 'allocate', 'wait-ready', 'remove-staging', 'chmod']);
-    expect(linked.warnings.join()).toMatch(/says format "qcow2", but qemu-img finds raw/);
+  it('hard-links a raw file into staging and checks the link, never the cached name, even where the datastore allows the cache', () => {
+    for (const datastore of [DATASTORE, { ...DATASTORE, template: { SAFE_DIRS: '/var/lib/vmcatcher' } }]) {
+      const linked = plan(event(), observed({ file: file('raw'), datastore }), config(), RUN);
+      expect(kinds(linked.steps)).toEqual(['link', 'verify-checksum', 'allocate', 'wait-ready', 'remove-staging', 'chmod']);
+      const link = linked.steps[0] as Extract<Step, { kind: 'link' }>;
+      expect(link.input).toBe(`/var/lib/vmcatcher/cache/${ID}`);
+      expect(linked.steps[1]).toEqual({ kind: 'verify-checksum', file: link.output, expected: SUM2, cached: link.input });
+      expect((linked.steps[2] as Extract<Step, { kind: 'allocate' }>).template.PATH).toBe(link.output);
+      expect(linked.warnings.join()).toMatch(/says format "qcow2", but qemu-img finds raw/);
+    }
   });
 
   it('refuses before any change when an unrelated image holds the name', () => {

@@ -2,9 +2,12 @@
 // deleted or locked by an admin), a cached file replaced while oned copies it, identifiers too long
 // to retire, and transient refusals to disable. Each case runs the bundled command end to end
 // against the oned simulator with its realistic timings, under Node 20 and Node 10.
+import * as fs from 'fs';
+import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALPHA, normalizedImages } from '../e2e/scenario';
-import { NodeKind, runHook, startHook, stateFiles, waitFor } from '../e2e/site';
+import { ALPHA, availableEvent, cacheImage, currentImages, normalizedImages } from '../e2e/scenario';
+import { makeSite, NodeKind, runHook, startHook, stateFiles, waitFor } from '../e2e/site';
+import { makeRaw, sha512 } from '../helpers/images';
 import { EC, failureText } from '../sim/messages';
 import { spooled, stagingLeft } from './helpers-a/fault-scenarios';
 import { makeSeed, prepareSite, rotationEvent, Seed, snapshot } from './helpers-a/fixtures';
@@ -155,6 +158,33 @@ describe('11: whatever is registered can be retired (oned names hold 128 bytes)'
       expect(old.template.VMCHNDL_ON_RETIRED).toBeTruthy();
     } finally {
       await p2.site.close();
+    }
+  }, 60000);
+});
+
+describe('9: the bytes checked are the bytes oned copies', () => {
+  it.each(NODES)('a newer download moved over the cached name while oned copies does not end up in the image (%s)', async (node) => {
+    // oned's copy starts late (a busy datastore); the datastore allows vmcatcher's cache directory.
+    const site = await makeSite({ copyDelayMs: 1500 });
+    try {
+      site.sim.setDatastoreDirs(1, { safeDirs: `${site.stagingDir} ${site.cacheDir}`, restrictedDirs: '/' });
+      const v2 = cacheImage(site, 'raw', 'gamma-v2');
+      const v3 = makeRaw(path.join(site.cacheDir, 'partial', 'v3'), 2, 'gamma-v3');
+      const child = startHook(site, availableEvent(site, v2, { VMCATCHER_EVENT_HV_FORMAT: 'raw' }), { node });
+      // vmcatcher finishes the next download and moves it over the cached name, as it does.
+      await waitFor(() => site.sim.calls.some((c) => c.method === 'one.image.allocate'), 30000, 'one.image.allocate');
+      fs.renameSync(v3, v2.file);
+      const r = await child;
+      expect(r.exitCode, r.stderr).toBe(0);
+      await site.sim.settle();
+      const img = currentImages(site)[0];
+      expect(img.template.VMCATCHER_EVENT_SL_CHECKSUM_SHA512).toBe(v2.sha512);
+      // What oned holds is what the checksum and version say: v2, not the file now at the cached name.
+      expect(sha512(img.source)).toBe(v2.sha512);
+      expect(sha512(v2.file)).not.toBe(v2.sha512);
+      expect(stagingLeft(site)).toEqual([]);
+    } finally {
+      await site.close();
     }
   }, 60000);
 });
