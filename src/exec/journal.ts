@@ -13,7 +13,7 @@ export type JournalRecord =
   | { t: 'rollback'; at: number; reason: string }
   | { t: 'undo'; i: number; at: number }
   | { t: 'undone'; i: number; at: number }
-  | { t: 'end'; at: number; outcome: 'done' | 'rolled-back' };
+  | { t: 'end'; at: number; outcome: 'done' | 'rolled-back' | 'abandoned' };
 
 /** What a step reports back (today: the id of the image it registered). */
 export interface StepResult {
@@ -31,7 +31,7 @@ export interface JournalState {
   readonly undone: ReadonlySet<number>;
   readonly rollingBack: boolean;
   readonly lastError?: string;
-  readonly ended?: 'done' | 'rolled-back';
+  readonly ended?: 'done' | 'rolled-back' | 'abandoned';
 }
 
 /** Folds records into a state. */
@@ -126,6 +126,11 @@ export class Journal {
     return foldJournal(this.records);
   }
 
+  /** A journal read from another place than the active one (a parked journal). */
+  static fromFile(file: string, stateDir: string, identifier: string, records: JournalRecord[]): Journal {
+    return new Journal(file, stateDir, identifier, records);
+  }
+
   /** Closes the journal and files it under done/ (keeping the last few per identifier). */
   close(archive: boolean): void {
     fs.closeSync(this.fd);
@@ -138,6 +143,71 @@ export class Journal {
     syncDir(path.dirname(this.file));
     pruneDone(doneDir, this.identifier, 10);
   }
+}
+
+// Parked journals: the rest of a retirement that waits for its image to be unlocked (one.image.lock).
+// They block nothing; every later run for the identifier, and `recover`, looks at them again.
+function parkedDir(stateDir: string): string {
+  return path.join(journalDir(stateDir), 'parked');
+}
+
+function parseRecords(text: string): JournalRecord[] {
+  const records: JournalRecord[] = [];
+  for (const line of text.split('\n')) {
+    try {
+      if (line.trim()) records.push(JSON.parse(line));
+    } catch (_) {
+      // A torn line: the record it held was never acted upon.
+    }
+  }
+  return records;
+}
+
+/** Moves an open journal aside, unfinished: what is left waits for its image, blocking nothing. */
+export function parkJournal(j: Journal): string {
+  const st = j.state();
+  const dir = parkedDir(j.stateDir);
+  mkdirp(dir);
+  const to = path.join(dir, `${j.identifier}.${st ? st.plan.runId : String(Date.now())}.jsonl`);
+  j.close(false);
+  if (j.file !== to) {
+    fs.renameSync(j.file, to);
+    syncDir(path.dirname(j.file));
+  }
+  syncDir(dir);
+  return to;
+}
+
+/** The parked journals of an identifier, oldest first. */
+export function readParkedJournals(stateDir: string, identifier: string): Journal[] {
+  let files: string[];
+  try {
+    files = fs.readdirSync(parkedDir(stateDir));
+  } catch (_) {
+    return [];
+  }
+  return files
+    .filter((f) => /\.jsonl$/.test(f) && parkedIdentifier(f) === identifier)
+    .sort()
+    .map((f) => Journal.fromFile(path.join(parkedDir(stateDir), f), stateDir, identifier, parseRecords(fs.readFileSync(path.join(parkedDir(stateDir), f), 'utf8'))));
+}
+
+// `<identifier>.<runId>.jsonl`; run ids hold no dot.
+function parkedIdentifier(file: string): string {
+  const base = file.slice(0, -'.jsonl'.length);
+  return base.slice(0, base.lastIndexOf('.'));
+}
+
+/** Identifiers with a parked journal. */
+export function listParkedJournals(stateDir: string): string[] {
+  let files: string[];
+  try {
+    files = fs.readdirSync(parkedDir(stateDir));
+  } catch (_) {
+    return [];
+  }
+  const ids = files.filter((f) => /\.jsonl$/.test(f)).map(parkedIdentifier);
+  return ids.filter((id, i) => ids.indexOf(id) === i);
 }
 
 function pruneDone(doneDir: string, identifier: string, keep: number): void {

@@ -16,7 +16,7 @@ import type { ImageEvent } from '../event/parse-event';
 import { bitsToOctal } from '../one/permissions';
 import { neutralizeValue } from '../one/template';
 import { IMAGE_STATE, ImageRecord, TemplateAttrs } from '../one/types';
-import { planRetire, retiredStateOf } from './plan-retire';
+import { planRetire, retiredStateOf, validateNotLocked } from './plan-retire';
 import { planSource } from './prepare-source';
 import { chooseRetiredName } from './retired-name';
 import { holdsSameFile, selectImages } from './select-images';
@@ -134,6 +134,8 @@ export function planAvailable(event: ImageEvent, obs: Observed, config: Config, 
 
   let retiredName: string | undefined;
   if (current) {
+    // A lock on MANAGE forbids the rename; an ADMIN lock lets the rotation through and parks the rest of the retirement.
+    validateNotLocked(current, 2, id);
     retiredName = chooseRetiredName(config.retiredNamePattern, id, run.stamp, current, [current.uid, obs.retiredOwner.uid], obs.images);
     steps.push({ kind: 'rename', image: current.id, from: current.name, to: retiredName });
   }

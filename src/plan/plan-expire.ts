@@ -1,7 +1,7 @@
 // The plan for ExpirePostfix: retire the current image, unless the image is still subscribed.
 import type { Config } from '../config/config';
 import type { ImageEvent } from '../event/parse-event';
-import { planRetire, retiredStateOf } from './plan-retire';
+import { planRetire, retiredStateOf, validateNotLocked } from './plan-retire';
 import { chooseRetiredName } from './retired-name';
 import { selectImages } from './select-images';
 import type { Observed, Plan, RunContext, Step } from './types';
@@ -25,6 +25,8 @@ export function planExpire(event: ImageEvent, obs: Observed, config: Config, run
       summary: `${id} is still subscribed and endorsed (vmcatcher_image state 3): keeping image ${current.id}; the coming AvailablePostfix will rotate it`,
     });
   }
+  // Every step of an expiry is undone on failure: a lock of any level would only make it fail late.
+  validateNotLocked(current, 3, id);
   const name = chooseRetiredName(config.retiredNamePattern, id, run.stamp, current, [current.uid, obs.retiredOwner.uid], obs.images);
   const steps: Step[] = [{ kind: 'rename', image: current.id, from: current.name, to: name }];
   steps.push(...planRetire(current, obs, config, run, retiredStateOf(current)));

@@ -160,4 +160,13 @@ describe('plan: ExpirePostfix', () => {
     expect(plan(expire, observed({ images: [cur], subscriptionState: 1 }), config(), RUN).action).toBe('retire');
     expect(plan(expire, observed({ images: [] }), config(), RUN).action).toBe('nothing');
   });
+
+  it('refuses to retire a locked image (one.image.lock): an expiry at any level, a rotation when the lock forbids the rename', () => {
+    const locked = (level: number) => Object.assign({}, cur, { lock: level });
+    for (const level of [1, 2, 3]) {
+      expect(() => plan(expire, observed({ images: [locked(level)] }), config(), RUN)).toThrow(/image 7 .* is locked \(one.image.lock level \d\).*oneimage unlock 7/);
+    }
+    for (const level of [1, 2]) expect(() => plan(event(), observed({ images: [locked(level)] }), config(), RUN)).toThrow(/oneimage unlock 7/);
+    expect(plan(event(), observed({ images: [locked(3)] }), config(), RUN).action).toBe('rotate');
+  });
 });

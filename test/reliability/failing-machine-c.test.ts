@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALPHA, availableEvent, cacheImage, currentImages, normalizedImages } from '../e2e/scenario';
-import { makeSite, NodeKind, runHook, startHook, stateFiles, waitFor } from '../e2e/site';
+import { makeSite, NodeKind, runHook, Site, startHook, stateFiles, waitFor } from '../e2e/site';
 import { makeRaw, sha512 } from '../helpers/images';
 import { EC, failureText } from '../sim/messages';
 import { spooled, stagingLeft } from './helpers-a/fault-scenarios';
@@ -183,6 +183,126 @@ describe('9: the bytes checked are the bytes oned copies', () => {
       expect(sha512(img.source)).toBe(v2.sha512);
       expect(sha512(v2.file)).not.toBe(v2.sha512);
       expect(stagingLeft(site)).toEqual([]);
+    } finally {
+      await site.close();
+    }
+  }, 60000);
+});
+
+/** What an administrator does with `oneimage delete`, through the project's client. */
+async function adminDelete(site: Site, id: number): Promise<void> {
+  const { createOneClient } = await import('../../src/one/client');
+  const one = createOneClient({ endpoint: site.sim.url, session: fs.readFileSync(site.authFile, 'utf8').trim() });
+  await one.imageDelete(id);
+  await site.sim.settle();
+}
+
+const RETIRED = (old: { uid: number; gid: number; permissions: number[]; stateName: string; template: Record<string, string> }) => ({
+  owner: [old.uid, old.gid],
+  mode: old.permissions.join(''),
+  state: old.stateName,
+  marked: Boolean(old.template.VMCHNDL_ON_RETIRED),
+});
+
+describe('8: a retirement that can never finish does not block the image', () => {
+  it.each(NODES)('an old image deleted by an administrator counts as retired: recover ends the journal and processes what waits (%s)', async (node) => {
+    const p = await prepareSite(seed);
+    const site = p.site;
+    try {
+      // The retirement's first call (the second chown: the first gives the new image carol's owner) fails
+      // (oned busy): the rotation is rolled forward, the journal stays open.
+      site.sim.inject({ method: 'one.image.chown', nth: 2, fault: { type: 'error', code: EC.INTERNAL, message: '[one.image.chown] Error writing image to the DB' } });
+      const r = await runHook(site, rotationEvent(p), { node });
+      expect(r.code, r.stderr).toBe(2);
+      expect(stateFiles(site, 'journal')).toHaveLength(1);
+      // Before anyone recovers, the administrator deletes the old image.
+      await adminDelete(site, p.oldId!);
+      const again = await runHook(site, {}, { args: ['recover'], node });
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toMatch(new RegExp(`image ${p.oldId} no longer exists \\(deleted by an administrator\\?\\): there is nothing left to retire`));
+      expect(stateFiles(site, 'journal')).toEqual([]);
+      expect(stateFiles(site, 'spool')).toEqual([]);
+      expect(normalizedImages(site).map((i) => i.name)).toEqual([`${ALPHA} (current)`]);
+      expect(currentImages(site)[0].template.VMCATCHER_EVENT_SL_CHECKSUM_SHA512).toBe(p.v2.sha512);
+    } finally {
+      await site.close();
+    }
+  }, 60000);
+
+  it('an old image locked by an administrator: the rotation completes, the rest of the retirement waits, and is done once unlocked', async () => {
+    const p = await prepareSite(seed);
+    const site = p.site;
+    try {
+      // An ADMIN lock lets the rename through but not the retired mode (700: an admin bit).
+      site.sim.lockImage(p.oldId!, 3);
+      const r = await runHook(site, rotationEvent(p), { node: 'node10' });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`WARNING.*image ${p.oldId} \\(.*\\) is locked \\(one.image.lock, level ADMIN\\).*oneimage unlock ${p.oldId}\`, then \`vmcatcher_eventHndl_ON recover ${ALPHA}\``));
+      expect(stateFiles(site, 'journal')).toEqual([]);
+      expect(stateFiles(site, 'spool')).toEqual([]);
+      expect(currentImages(site)[0].template.VMCATCHER_EVENT_SL_CHECKSUM_SHA512).toBe(p.v2.sha512);
+      expect(RETIRED(site.sim.image(p.oldId!)!)).toEqual({ owner: [0, 0], mode: '110100000', state: 'READY', marked: false });
+
+      // Still locked: recover says so and succeeds; the image's other events are not blocked.
+      const still = await runHook(site, {}, { args: ['recover'], node: 'node10' });
+      expect(still.code, still.stderr).toBe(0);
+      expect(still.stderr).toMatch(/is still locked \(one.image.lock\): its retirement .* still waits/);
+
+      site.sim.unlockImage(p.oldId!);
+      const done = await runHook(site, {}, { args: ['recover'], node: 'node10' });
+      expect(done.code, done.stderr).toBe(0);
+      expect(RETIRED(site.sim.image(p.oldId!)!)).toEqual({ owner: [0, 0], mode: '111000000', state: 'DISABLED', marked: true });
+      const again = await runHook(site, {}, { args: ['recover'], node: 'node10' });
+      expect(again.stderr).not.toMatch(/locked|waits/);
+    } finally {
+      await site.close();
+    }
+  }, 60000);
+
+  it('an old image locked against any change is refused before anything changes, the event kept pending', async () => {
+    const p = await prepareSite(seed);
+    const site = p.site;
+    try {
+      const before = snapshot(site);
+      site.sim.lockImage(p.oldId!, 1);
+      const r = await runHook(site, rotationEvent(p));
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`image ${p.oldId} .* is locked \\(one.image.lock level 1\\): it cannot be retired, so nothing was changed. Unlock it \\(oneimage unlock ${p.oldId}\\)`));
+      expect(site.sim.calls.filter((c) => !/\.info$|version$/.test(c.method))).toEqual([]);
+      expect(snapshot(site)).toEqual(before);
+      expect(spooled(site)).toHaveLength(1);
+      site.sim.unlockImage(p.oldId!);
+      expect((await runHook(site, {}, { args: ['retry'] })).code).toBe(0);
+      expect(RETIRED(site.sim.image(p.oldId!)!)).toEqual({ owner: [0, 0], mode: '111000000', state: 'DISABLED', marked: true });
+    } finally {
+      await site.close();
+    }
+  }, 60000);
+
+  it('recover --abandon closes a journal that can never finish, says what is left undone, and lets the pending events through', async () => {
+    const p = await prepareSite(seed);
+    const site = p.site;
+    try {
+      // Giving the old image to the retired owner fails every time (a step that can never succeed).
+      const refusal = { type: 'error' as const, code: EC.AUTHORIZATION, message: '[one.image.chown] User [0] : Not authorized to perform MANAGE USER [0].' };
+      site.sim.inject({ method: 'one.image.chown', nth: 2, times: 1000, fault: refusal });
+      expect((await runHook(site, rotationEvent(p))).code).toBe(2);
+      const stuck = await runHook(site, {}, { args: ['recover'] });
+      expect(stuck.code).toBe(2);
+      expect(stateFiles(site, 'journal')).toHaveLength(1);
+
+      const noId = await runHook(site, {}, { args: ['recover', '--abandon'] });
+      expect(noId.code).toBe(3);
+      expect(noId.stderr).toMatch(/recover --abandon needs the identifier/);
+
+      const r = await runHook(site, {}, { args: ['recover', '--abandon', ALPHA] });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/WARNING.*abandoned run .* for 1e2b8099-febf-444f-8078-8942ca3e5210 \(AvailablePostfix\) as asked: left undone: \d+\. give image \d+ to/);
+      expect(stateFiles(site, 'journal')).toEqual([]);
+      expect(stateFiles(site, 'spool')).toEqual([]);
+      // OpenNebula as the abandoned run left it: the new image current, the old one renamed, not retired.
+      expect(currentImages(site)[0].template.VMCATCHER_EVENT_SL_CHECKSUM_SHA512).toBe(p.v2.sha512);
+      expect(site.sim.image(p.oldId!)!.template.VMCHNDL_ON_RETIRED || '').toBe('');
     } finally {
       await site.close();
     }

@@ -69,6 +69,13 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       if (state === 'USED') setRunning(world, img, Math.max(1, img.runningVms));
       else world.setState(img, STATE_BY_NAME[state]);
     },
+    lockImage(id, level) {
+      // RequestManagerLock: level 4 (ALL) is stored as USE.
+      mustImage(id).lock = { level: level === 4 ? 1 : level, owner: 0, time: Math.floor(Date.now() / 1000), reqId: 0 };
+    },
+    unlockImage(id) {
+      delete mustImage(id).lock;
+    },
     image: (id) => {
       const img = world.images.get(id);
       return img && toSim(world, img);

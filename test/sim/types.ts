@@ -108,6 +108,10 @@ export interface Simulator {
   setRunningVms(imageId: number, n: number): void;
   /** Forces an image into a state (no XML-RPC involved). */
   setImageState(imageId: number, state: SimStateName): void;
+  /** What `oneimage lock --use|--manage|--admin|--all` does (levels 1, 2, 3, 4; 4 is stored as 1), as oneadmin. */
+  lockImage(imageId: number, level: 1 | 2 | 3 | 4): void;
+  /** What `oneimage unlock` does. */
+  unlockImage(imageId: number): void;
   image(id: number): SimImage | undefined;
   images(): SimImage[];
   inject(f: SimInjection): void;
