@@ -161,6 +161,7 @@ export const StatusSchema = z
           retired: z.array(ImageViewSchema),
           pending: z.array(z.object({ type: z.string(), received: isoTime, attempts: z.number().int(), lastError: z.string().nullable() }).strict()),
           interrupted: z.boolean(),
+          waitingRetirement: z.boolean(),
         })
         .strict(),
     ),

@@ -243,10 +243,13 @@ describe('8: a retirement that can never finish does not block the image', () =>
       expect(currentImages(site)[0].template.VMCATCHER_EVENT_SL_CHECKSUM_SHA512).toBe(p.v2.sha512);
       expect(RETIRED(site.sim.image(p.oldId!)!)).toEqual({ owner: [0, 0], mode: '110100000', state: 'READY', marked: false });
 
-      // Still locked: recover says so and succeeds; the image's other events are not blocked.
+      // Still locked: recover says so and succeeds; the image's other events are not blocked; status shows it.
       const still = await runHook(site, {}, { args: ['recover'], node: 'node10' });
       expect(still.code, still.stderr).toBe(0);
       expect(still.stderr).toMatch(/is still locked \(one.image.lock\): its retirement .* still waits/);
+      const status = await runHook(site, {}, { args: ['status', '--json', ALPHA], node: 'node10' });
+      expect(JSON.parse(status.stdout).identifiers[0].waitingRetirement).toBe(true);
+      expect((await runHook(site, {}, { args: ['status', ALPHA] })).stdout).toMatch(/retirement waiting for a locked image: `oneimage unlock` it/);
 
       site.sim.unlockImage(p.oldId!);
       const done = await runHook(site, {}, { args: ['recover'], node: 'node10' });
@@ -254,6 +257,7 @@ describe('8: a retirement that can never finish does not block the image', () =>
       expect(RETIRED(site.sim.image(p.oldId!)!)).toEqual({ owner: [0, 0], mode: '111000000', state: 'DISABLED', marked: true });
       const again = await runHook(site, {}, { args: ['recover'], node: 'node10' });
       expect(again.stderr).not.toMatch(/locked|waits/);
+      expect(JSON.parse((await runHook(site, {}, { args: ['status', '--json', ALPHA] })).stdout).identifiers[0].waitingRetirement).toBe(false);
     } finally {
       await site.close();
     }

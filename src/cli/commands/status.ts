@@ -1,6 +1,6 @@
 // `status [identifier…]`: what OpenNebula holds for each image list entry, and what is pending. Reads only.
 import { EXIT } from '../../errors';
-import { listOpenJournals } from '../../exec/journal';
+import { listOpenJournals, listParkedJournals } from '../../exec/journal';
 import { listSpool } from '../../spool/spool';
 import { collectStatus, IdentifierStatus, ImageView, StatusReport } from '../../status/status-report';
 import { Io, reportError } from '../io';
@@ -57,6 +57,9 @@ export function formatIdentifier(s: IdentifierStatus, paint: Paint): string {
     out += `  ${paint('cyan', 'pending')} ${p.type} received ${localTime(p.received)}, ${p.attempts} attempt(s)${p.lastError ? `, last error: ${p.lastError}` : ''}\n`;
   }
   if (s.interrupted) out += `  ${paint('red', 'interrupted run')}: \`vmcatcher_eventHndl_ON recover ${s.identifier}\` finishes or rolls it back\n`;
+  if (s.waitingRetirement) {
+    out += `  ${paint('yellow', 'retirement waiting for a locked image')}: \`oneimage unlock\` it, then \`vmcatcher_eventHndl_ON recover ${s.identifier}\` (or \`recover --abandon ${s.identifier}\` to leave it)\n`;
+  }
   return out;
 }
 
@@ -75,7 +78,8 @@ export async function runStatus(o: CommonOptions & { json?: boolean }, identifie
     const stateDir = rt.config.stateDir;
     const images = await rt.deps.one().imagePool();
     const pending = listSpool(stateDir, undefined, (f, why) => log.warn('spool', `${f}: unreadable spool entry (${why}); left in place`));
-    const report = collectStatus({ images, pending, interrupted: listOpenJournals(stateDir), identifiers, retiredNamePattern: rt.config.retiredNamePattern });
+    const waiting = listParkedJournals(stateDir);
+    const report = collectStatus({ images, pending, interrupted: listOpenJournals(stateDir), waiting, identifiers, retiredNamePattern: rt.config.retiredNamePattern });
     if (o.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
     else io.stdout(formatStatus(report, painter(colorWanted(io.interactive && process.stdout.isTTY, io.env))));
     return EXIT.OK;
