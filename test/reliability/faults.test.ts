@@ -146,5 +146,5 @@ describe('fault matrix', () => {
         `${by('rolled back')} rolled back, ${by('rolled forward')} rolled forward and completed by recover, ${by('completed, old image left enabled')} completed with the old image left enabled`,
     );
     expect(failures).toEqual([]);
-  }, 300000);
+  }, 600000);
 });
