@@ -106,7 +106,11 @@ Examples:
   withCommonOptions(program.command('recover [identifier...]'))
     .description('finish or roll back runs that were interrupted (a crash, a reboot, oned down); safe at any time')
     .option('--json', 'print what was recovered as JSON on stdout')
-    .addHelpText('after', '\nExamples:\n  vmcatcher_eventHndl_ON recover\n  vmcatcher_eventHndl_ON recover 1e2b8099-febf-444f-8078-8942ca3e5210')
+    .option('--abandon', 'first close the interrupted or waiting runs of the given images without finishing them (what is left undone is logged; OpenNebula is not changed)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vmcatcher_eventHndl_ON recover\n  vmcatcher_eventHndl_ON recover 1e2b8099-febf-444f-8078-8942ca3e5210\n  vmcatcher_eventHndl_ON recover --abandon 1e2b8099-febf-444f-8078-8942ca3e5210',
+    )
     .action(async (ids: string[], o) => done(await runRecover(o, ids, io)));
 
   withCommonOptions(program.command('pending'))

@@ -7,7 +7,12 @@ function pad(n: number, width = 2): string {
   return s;
 }
 
-/** `2014-06-04_12-54-44_+0200-CEST`; the abbreviation is left out where the zone has no letter one. */
+/** The longest zone abbreviation a stamp carries (tzdata's are 3 to 5 letters). */
+const MAX_ABBREVIATION = 6;
+/** The longest stamp: date, time, offset and zone, `2014-06-04_12-54-44_+0200-` and 6 letters. */
+export const MAX_RETIRED_STAMP_LENGTH = 26 + MAX_ABBREVIATION;
+
+/** `2014-06-04_12-54-44_+0200-CEST`; the abbreviation is left out where the zone has no letter one (or an overlong one). */
 export function formatRetiredStamp(epochMs: number, tz: string | undefined): string {
   const d = new Date(epochMs);
   const offsetMin = -d.getTimezoneOffset();
@@ -16,5 +21,5 @@ export function formatRetiredStamp(epochMs: number, tz: string | undefined): str
   const date = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
   const time = `${pad(d.getHours())}-${pad(d.getMinutes())}-${pad(d.getSeconds())}`;
   const abbr = zoneAbbreviation(epochMs, offsetMin * 60, localZoneFile(tz));
-  return `${date}_${time}_${off}${abbr && /^[A-Za-z]+$/.test(abbr) ? `-${abbr}` : ''}`;
+  return `${date}_${time}_${off}${abbr && /^[A-Za-z]+$/.test(abbr) && abbr.length <= MAX_ABBREVIATION ? `-${abbr}` : ''}`;
 }

@@ -13,7 +13,7 @@ export type JournalRecord =
   | { t: 'rollback'; at: number; reason: string }
   | { t: 'undo'; i: number; at: number }
   | { t: 'undone'; i: number; at: number }
-  | { t: 'end'; at: number; outcome: 'done' | 'rolled-back' };
+  | { t: 'end'; at: number; outcome: 'done' | 'rolled-back' | 'abandoned' };
 
 /** What a step reports back (today: the id of the image it registered). */
 export interface StepResult {
@@ -31,7 +31,7 @@ export interface JournalState {
   readonly undone: ReadonlySet<number>;
   readonly rollingBack: boolean;
   readonly lastError?: string;
-  readonly ended?: 'done' | 'rolled-back';
+  readonly ended?: 'done' | 'rolled-back' | 'abandoned';
 }
 
 /** Folds records into a state. */
@@ -94,16 +94,7 @@ export class Journal {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
     }
-    const records: JournalRecord[] = [];
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        records.push(JSON.parse(line));
-      } catch (_) {
-        // A torn last line from a crash mid-write: the record it held was never acted upon.
-      }
-    }
-    return new Journal(file, stateDir, identifier, records, text.length > 0 && text.charAt(text.length - 1) !== '\n');
+    return new Journal(file, stateDir, identifier, parseRecords(text), isTorn(text));
   }
 
   /** Starts a journal for a plan; fails if one is already open for the identifier. */
@@ -134,6 +125,12 @@ export class Journal {
     return foldJournal(this.records);
   }
 
+  /** A journal read from another place than the active one (a parked journal). */
+  static fromFile(file: string, stateDir: string, identifier: string): Journal {
+    const text = fs.readFileSync(file, 'utf8');
+    return new Journal(file, stateDir, identifier, parseRecords(text), isTorn(text));
+  }
+
   /** Closes the journal and files it under done/ (keeping the last few per identifier). */
   close(archive: boolean): void {
     fs.closeSync(this.fd);
@@ -152,8 +149,77 @@ export class Journal {
 // journals are not `a`'s.
 function isArchiveOf(file: string, identifier: string): boolean {
   if (!/\.jsonl$/.test(file)) return false;
+  return archiveIdentifier(file) === identifier;
+}
+
+// `<identifier>.<runId>.jsonl` (archived and parked journals); run ids hold no dot.
+function archiveIdentifier(file: string): string {
   const base = file.slice(0, -'.jsonl'.length);
-  return base.slice(0, base.lastIndexOf('.')) === identifier;
+  return base.slice(0, base.lastIndexOf('.'));
+}
+
+// Parked journals: the rest of a retirement that waits for its image to be unlocked (one.image.lock).
+// They block nothing; every later run for the identifier, and `recover`, looks at them again.
+function parkedDir(stateDir: string): string {
+  return path.join(journalDir(stateDir), 'parked');
+}
+
+function parseRecords(text: string): JournalRecord[] {
+  const records: JournalRecord[] = [];
+  for (const line of text.split('\n')) {
+    try {
+      if (line.trim()) records.push(JSON.parse(line));
+    } catch (_) {
+      // A torn line from a crash mid-write: the record it held was never acted upon.
+    }
+  }
+  return records;
+}
+
+// A last line without its newline: the next record must start on a line of its own.
+function isTorn(text: string): boolean {
+  return text.length > 0 && text.charAt(text.length - 1) !== '\n';
+}
+
+/** Moves an open journal aside, unfinished: what is left waits for its image, blocking nothing. */
+export function parkJournal(j: Journal): string {
+  const st = j.state();
+  const dir = parkedDir(j.stateDir);
+  mkdirp(dir);
+  const to = path.join(dir, `${j.identifier}.${st ? st.plan.runId : String(Date.now())}.jsonl`);
+  j.close(false);
+  if (j.file !== to) {
+    fs.renameSync(j.file, to);
+    syncDir(path.dirname(j.file));
+  }
+  syncDir(dir);
+  return to;
+}
+
+/** The parked journals of an identifier, oldest first. */
+export function readParkedJournals(stateDir: string, identifier: string): Journal[] {
+  let files: string[];
+  try {
+    files = fs.readdirSync(parkedDir(stateDir));
+  } catch (_) {
+    return [];
+  }
+  return files
+    .filter((f) => /\.jsonl$/.test(f) && archiveIdentifier(f) === identifier)
+    .sort()
+    .map((f) => Journal.fromFile(path.join(parkedDir(stateDir), f), stateDir, identifier));
+}
+
+/** Identifiers with a parked journal. */
+export function listParkedJournals(stateDir: string): string[] {
+  let files: string[];
+  try {
+    files = fs.readdirSync(parkedDir(stateDir));
+  } catch (_) {
+    return [];
+  }
+  const ids = files.filter((f) => /\.jsonl$/.test(f)).map(archiveIdentifier);
+  return ids.filter((id, i) => ids.indexOf(id) === i);
 }
 
 function pruneDone(doneDir: string, identifier: string, keep: number): void {

@@ -5,18 +5,25 @@
 // benchmark's small site, up to the pool lookup's ~0.7 s on a site with 10 000 images. When the plan
 // turns out to need no hash, the hash stops at its next read.
 import type { Tools } from '../exec/context';
-import { FileIdentity, identityOf, sameIdentity, sha512File } from '../files/checksum';
+import { FileIdentity, identityOf, sha512File } from '../files/checksum';
 import { stat } from '../files/fs-async';
 import type { ProgressListener } from '../qemu/types';
 
 export interface EarlyHash {
   /**
-   * `tools` whose sha512 takes this hash when asked for the same file, unchanged since it was opened;
+   * `tools` whose sha512 takes this hash when asked for the same file (or a hard link to it), unchanged since it was opened;
    * asked for another file, or a changed one, it stops this hash and hashes that file itself.
    */
   wrap(tools: Tools): Tools;
   /** Stops the hash if nothing took it (nothing to do, a failure) and waits until its file is closed. */
   stop(): Promise<void>;
+}
+
+// The same bytes: the same inode, its size and mtime unchanged. Not its ctime: the plan hashes the hard
+// link it made into staging (the file oned copies), and making that link changed the inode's ctime. A
+// newer download moved over the cached name is another inode, whatever its times.
+function sameContent(a: FileIdentity, b: FileIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
 async function identityNow(file: string): Promise<FileIdentity | undefined> {
@@ -50,7 +57,7 @@ export function startEarlyHash(file: string): EarlyHash {
     if (stopped) return undefined;
     const identity = await openedAs;
     const before = await identityNow(f);
-    if (!identity || !before || !sameIdentity(identity, before)) {
+    if (!identity || !before || !sameContent(identity, before)) {
       // A plan checks one file, once: a hash it will not take would only compete with the real one.
       stopped = true;
       return undefined;
@@ -64,7 +71,7 @@ export function startEarlyHash(file: string): EarlyHash {
       return undefined;
     }
     const after = await identityNow(f);
-    return after && sameIdentity(identity, after) ? hex : undefined;
+    return after && sameContent(identity, after) ? hex : undefined;
   }
 
   return {

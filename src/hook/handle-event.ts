@@ -4,6 +4,7 @@ import { ignoredEventMessage } from '../event/event-types';
 import type { Event } from '../event/parse-event';
 import { Journal } from '../exec/journal';
 import { mayHoldState, requireStateDir } from '../files/state-dir';
+import { validateRetirableIdentifier } from '../plan/retired-name';
 import type { Plan } from '../plan/types';
 import { listSpool, spoolDir, spooledIdentifiers, spoolEvent, SpoolEntry } from '../spool/spool';
 import type { HookDeps } from './deps';
@@ -78,6 +79,8 @@ export async function handleEvent(event: Event, deps: HookDeps, dryRun = false):
     return { event, outcome: 'retried', results };
   }
   deps.log.info('main', `event ${event.type} for ${event.identifier}${event.file ? ` (${event.file})` : ''}`);
+  // What is registered must be retirable: refused at first sight (exit 3), before anything is spooled.
+  validateRetirableIdentifier(event.identifier, deps.config.retiredNamePattern);
   if (dryRun) {
     requireStateDir(deps.config.stateDir, 'read');
     if (Journal.readOpen(deps.config.stateDir, event.identifier)) {

@@ -1,8 +1,8 @@
 // Observe and plan one event; finish an interrupted run.
 import { formatRetiredStamp } from '../clock/retired-stamp';
 import type { ImageEvent } from '../event/parse-event';
-import { resumeJournal } from '../exec/executor';
-import { Journal } from '../exec/journal';
+import { Outcome, resumeJournal, resumeParked } from '../exec/executor';
+import { Journal, readParkedJournals } from '../exec/journal';
 import type { Logger } from '../log/logger';
 import { observe } from '../observe/observe';
 import { plan as makePlan } from '../plan/plan';
@@ -11,11 +11,22 @@ import { describeStep } from '../steps';
 import type { HookDeps } from './deps';
 import { newRunId } from './run-id';
 
-/** Brings an interrupted run for this identifier to a consistent end; the caller holds the lock. */
-export async function recoverIdentifier(identifier: string, deps: HookDeps): Promise<'none' | 'done' | 'rolled-back'> {
+/**
+ * Brings an interrupted run for this identifier to a consistent end, and finishes retirements that
+ * waited for a locked image once it is unlocked; the caller holds the lock.
+ */
+export async function recoverIdentifier(identifier: string, deps: HookDeps): Promise<'none' | Outcome> {
   const journal = Journal.readOpen(deps.config.stateDir, identifier);
-  if (!journal) return 'none';
-  return resumeJournal(journal, deps.exec());
+  const outcome = journal ? await resumeJournal(journal, deps.exec()) : 'none';
+  for (const parked of readParkedJournals(deps.config.stateDir, identifier)) {
+    try {
+      await resumeParked(parked, deps.exec());
+    } catch (e) {
+      // It stays parked; the identifier's events go on.
+      deps.log.warn('retire', `a retirement left waiting for ${identifier} could not be finished yet: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return outcome;
 }
 
 /** Observes and plans an image event without changing anything. */

@@ -3,7 +3,9 @@
 // PoolObjectSQL::INVALID_NAME_CHARS, plus tab, newline and carriage return: oned lets those through,
 // but a name with them breaks the CLI's tables and every log line that shows it.
 const INVALID_CHARS = '&|:\\";/\'#{}$<>\t\n\r';
-const MAX_BYTES = 128;
+/** PoolObjectSQL::name_is_valid: "Invalid NAME, max length is 128 chars" (bytes of UTF-8). */
+export const IMAGE_NAME_MAX_BYTES = 128;
+const MAX_BYTES = IMAGE_NAME_MAX_BYTES;
 
 function describe(c: string): string {
   if (c === '\t') return 'a tab';

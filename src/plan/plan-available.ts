@@ -6,7 +6,7 @@ import type { ImageEvent } from '../event/parse-event';
 import { bitsToOctal } from '../one/permissions';
 import { neutralizeValue } from '../one/template';
 import { IMAGE_STATE, ImageRecord, TemplateAttrs } from '../one/types';
-import { planRetire, retiredStateOf } from './plan-retire';
+import { planRetire, retiredStateOf, validateNotLocked } from './plan-retire';
 import { planSource } from './prepare-source';
 import { chooseRetiredName } from './retired-name';
 import type { Choice } from './choose-images';
@@ -84,18 +84,19 @@ export function planAvailable(event: ImageEvent, obs: Observed, config: Config, 
   }
   if (!obs.file) throw new OperationFailedError(`the cached file for ${id} was not observed`);
 
-  const source = planSource(obs.file, obs.datastore, config, id, run.runId);
+  const source = planSource(obs.file, config, id, run.runId);
   const steps: Step[] = [];
   const verify = config.verifyChecksum && event.checksum ? event.checksum : undefined;
   if (config.verifyChecksum && !event.checksum) warnings.push('the event carries no VMCATCHER_EVENT_SL_CHECKSUM_SHA512: the file cannot be verified');
   // A conversion reads the whole file anyway: the checksum is computed alongside it.
   const converting = source.steps.length > 0 && source.steps[0].kind === 'convert';
-  if (verify && !converting) steps.push({ kind: 'verify-checksum', file: obs.file.path, expected: verify });
   const listed = (event.vars.VMCATCHER_EVENT_HV_FORMAT || '').toLowerCase();
   if (listed && !obs.file.ovaMember && listed !== obs.file.info.format) {
     warnings.push(`the image list says format ${JSON.stringify(listed)}, but qemu-img finds ${obs.file.info.format}: trusting qemu-img`);
   }
   for (const st of source.steps) steps.push(st.kind === 'convert' && verify ? Object.assign({}, st, { expectedSha512: verify }) : st);
+  // Checked after the hard link, through it: the bytes checked are the bytes oned copies.
+  if (verify && !converting) steps.push({ kind: 'verify-checksum', file: source.path, expected: verify, cached: obs.file.path });
 
   const target: Target = current
     ? {
@@ -124,6 +125,8 @@ export function planAvailable(event: ImageEvent, obs: Observed, config: Config, 
 
   let retiredName: string | undefined;
   if (current) {
+    // A lock on MANAGE forbids the rename; an ADMIN lock lets the rotation through and parks the rest of the retirement.
+    validateNotLocked(current, 2, id);
     retiredName = chooseRetiredName(config.retiredNamePattern, id, run.stamp, current, [current.uid, obs.retiredOwner.uid], obs.images);
     steps.push({ kind: 'rename', image: current.id, from: current.name, to: retiredName });
   }

@@ -1,7 +1,7 @@
 // The plan for ExpirePostfix: retire the current image, unless the image is still subscribed.
 import type { Config } from '../config/config';
 import type { ImageEvent } from '../event/parse-event';
-import { planRetire, retiredStateOf } from './plan-retire';
+import { planRetire, retiredStateOf, validateNotLocked } from './plan-retire';
 import { chooseRetiredName } from './retired-name';
 import { chooseForPlan, recordStep } from './plan-record';
 import type { Observed, Plan, RunContext, Step } from './types';
@@ -27,6 +27,8 @@ export function planExpire(event: ImageEvent, obs: Observed, config: Config, run
       commitIndex: steps.length,
     });
   }
+  // Every step of an expiry is undone on failure: a lock of any level would only make it fail late.
+  validateNotLocked(current, 3, id);
   const name = chooseRetiredName(config.retiredNamePattern, id, run.stamp, current, [current.uid, obs.retiredOwner.uid], obs.images);
   const steps: Step[] = [{ kind: 'rename', image: current.id, from: current.name, to: name }];
   steps.push(...planRetire(current, obs, config, run, retiredStateOf(current)));

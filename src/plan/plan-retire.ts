@@ -8,9 +8,23 @@ import {
   ATTR_RETIRED_FROM_UID,
 } from '../attributes';
 import type { Config } from '../config/config';
+import { OperationFailedError } from '../errors';
 import { bitsToOctal } from '../one/permissions';
 import { IMAGE_STATE, ImageRecord } from '../one/types';
 import type { Observed, RunContext, Step } from './types';
+
+/**
+ * Refuses, before any change, to retire an image an administrator locked (one.image.lock) at a level
+ * that forbids what the plan does: `upTo` 2 refuses a lock on MANAGE operations (levels 1 and 2:
+ * no rename), 3 any lock (an ADMIN lock forbids the retired mode's admin bits too).
+ */
+export function validateNotLocked(img: ImageRecord, upTo: 2 | 3, identifier: string): void {
+  if (img.lock === undefined || img.lock > upTo) return;
+  throw new OperationFailedError(
+    `image ${img.id} (${JSON.stringify(img.name)}), the current image for ${identifier}, is locked (one.image.lock level ${img.lock}): it cannot be retired, so nothing was changed. ` +
+      `Unlock it (oneimage unlock ${img.id}) to let the event through; it stays pending until then`,
+  );
+}
 
 /** ENABLED or DISABLED: what we record and later restore. */
 export function retiredStateOf(img: ImageRecord): 'ENABLED' | 'DISABLED' {

@@ -1,8 +1,6 @@
-// Decides how the cached file reaches oned: in place, hard-linked into staging, or converted.
+// Decides how the cached file reaches oned: hard-linked into staging, or converted.
 import * as path from 'path';
 import type { Config } from '../config/config';
-import type { DatastoreRecord } from '../one/types';
-import { datastoreAllowsPath } from './datastore-dirs';
 import type { ObservedFile, Step } from './types';
 
 export interface SourcePlan {
@@ -14,7 +12,7 @@ export interface SourcePlan {
 }
 
 /** The steps that turn the cached file into something oned can copy in the configured format. */
-export function planSource(file: ObservedFile, ds: DatastoreRecord, config: Config, identifier: string, runId: string): SourcePlan {
+export function planSource(file: ObservedFile, config: Config, identifier: string, runId: string): SourcePlan {
   const stagingDir = path.join(config.stagingDir, `${identifier}.${runId}`);
   const output = path.join(stagingDir, `${identifier}.${config.format}`);
   const inputFormat = file.info.format;
@@ -27,9 +25,8 @@ export function planSource(file: ObservedFile, ds: DatastoreRecord, config: Conf
       note: `convert ${what} to ${config.format}`,
     };
   }
-  if (datastoreAllowsPath(ds, path.dirname(file.path))) {
-    return { path: file.path, steps: [], note: `already ${inputFormat}: register the cached file in place` };
-  }
+  // Never the cached file in place: oned reads PATH after we checked it, and vmcatcher may move a newer
+  // download over that name meanwhile. A hard link in our own directory names the inode we check.
   return {
     path: output,
     stagingDir,

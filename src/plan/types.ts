@@ -41,7 +41,13 @@ export interface RunContext {
 }
 
 export type Step =
-  | { readonly kind: 'verify-checksum'; readonly file: string; readonly expected: string }
+  | {
+      readonly kind: 'verify-checksum';
+      readonly file: string;
+      readonly expected: string;
+      /** The cached file `file` is a hard link (or copy) of, named in messages. */
+      readonly cached?: string;
+    }
   | {
       readonly kind: 'convert';
       readonly input: string;

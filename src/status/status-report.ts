@@ -61,6 +61,8 @@ export interface IdentifierStatus {
   readonly pending: readonly PendingView[];
   /** An earlier run did not finish: `recover` (or the next event) completes or rolls it back. */
   readonly interrupted: boolean;
+  /** The rest of a retirement waits for its image to be unlocked (one.image.lock). */
+  readonly waitingRetirement: boolean;
 }
 
 export interface StatusReport {
@@ -114,6 +116,8 @@ export function collectStatus(input: {
   images: readonly ImageRecord[];
   pending: readonly SpoolEntry[];
   interrupted: readonly string[];
+  /** Identifiers with a retirement parked until its image is unlocked. */
+  waiting?: readonly string[];
   identifiers: readonly string[];
   retiredNamePattern: string;
   /** The handler's records, by identifier. */
@@ -143,6 +147,7 @@ export function collectStatus(input: {
           .filter((e) => e.identifier === identifier)
           .map((e) => ({ type: e.type, received: new Date(e.receivedAt).toISOString(), attempts: e.attempts, lastError: e.lastError || null })),
         interrupted: input.interrupted.indexOf(identifier) >= 0,
+        waitingRetirement: (input.waiting || []).indexOf(identifier) >= 0,
       };
     }),
   };

@@ -6,9 +6,14 @@ import { imageId, imageLabel } from './step';
 
 type S = { kind: 'enable'; image: number | 'new'; enable: boolean; bestEffort: boolean };
 
-/** Tells whether an error is oned refusing the state change (an image in use, locked, ...). */
-export function isStateRefusal(err: unknown): boolean {
-  return err instanceof OneError && (err.oneClass === 'ACTION' || err.oneClass === 'INTERNAL') && /state|used|Could not/i.test(err.oneMessage);
+// ImageManager::enable_image refuses an image VMs hold with "Image cannot be in state USED." (or
+// USED_PERS, LOCKED_USED, LOCKED_USED_PERS); ImageEnable answers it as INTERNAL "Could not disable
+// image: …". Any other refusal (LOCKED, CLONE: an operation in progress) or error is transient.
+const IN_USE_REFUSAL = /Could not disable image: Image cannot be in state (USED|USED_PERS|LOCKED_USED|LOCKED_USED_PERS)\./;
+
+/** Tells whether an error is oned refusing to disable an image because VMs use it: the one refusal that is final. */
+export function isInUseRefusal(err: unknown): boolean {
+  return err instanceof OneError && err.oneClass === 'INTERNAL' && IN_USE_REFUSAL.test(err.oneMessage);
 }
 
 export const enableStep: StepImpl<S> = {
@@ -18,7 +23,7 @@ export const enableStep: StepImpl<S> = {
     try {
       await ctx.one.imageEnable(id, s.enable);
     } catch (e) {
-      if (!s.bestEffort || !isStateRefusal(e)) throw e;
+      if (!s.bestEffort || !isInUseRefusal(e)) throw e;
       const msg = e instanceof OneError ? e.oneMessage : String(e);
       ctx.log.warn('retire', `image ${id} could not be disabled and stays enabled (${msg}); the rest of its retirement goes on`);
       return { skipped: msg };

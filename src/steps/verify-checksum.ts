@@ -3,7 +3,7 @@ import { OperationFailedError } from '../errors';
 import type { ExecContext } from '../exec/context';
 import type { StepImpl } from './step';
 
-type S = { kind: 'verify-checksum'; file: string; expected: string };
+type S = { kind: 'verify-checksum'; file: string; expected: string; cached?: string };
 
 /** Throws when the file's sha512 is not the image list's. */
 export function verifySha512(file: string, actual: string, expected: string, ctx: ExecContext): void {
@@ -15,10 +15,14 @@ export function verifySha512(file: string, actual: string, expected: string, ctx
   ctx.log.info('verify', `sha512 of ${file} matches the image list`);
 }
 
+function label(s: S): string {
+  return s.cached && s.cached !== s.file ? `${s.file} (the hard link to ${s.cached} that oned copies)` : s.file;
+}
+
 export const verifyChecksumStep: StepImpl<S> = {
-  describe: (s) => `check the sha512 of ${s.file} against the image list's`,
+  describe: (s) => `check the sha512 of ${label(s)} against the image list's`,
   async apply(s, ctx) {
-    verifySha512(s.file, await ctx.tools.sha512(s.file, (p) => ctx.progress('checksum', p)), s.expected, ctx);
+    verifySha512(label(s), await ctx.tools.sha512(s.file, (p) => ctx.progress('checksum', p)), s.expected, ctx);
   },
   async isDone() {
     return false;

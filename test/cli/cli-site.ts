@@ -180,6 +180,7 @@ export const StatusSchema = z
           recorded: z.boolean(),
           pending: z.array(z.object({ type: z.string(), received: isoTime, attempts: z.number().int(), lastError: z.string().nullable() }).strict()),
           interrupted: z.boolean(),
+          waitingRetirement: z.boolean(),
         })
         .strict(),
     ),

@@ -24,13 +24,14 @@ describe.each<NodeKind>(['node20', 'node10'])('hook variants under %s', (node) =
   });
   const hook = (env: Record<string, string>, opts: { cwd?: string } = {}) => runHook(site, env, Object.assign({ node }, opts));
 
-  it('registers a raw file in place when the datastore allows the cache directory (no bytes copied by us)', async () => {
+  it('hard-links a raw file into staging even when the datastore allows the cache directory (never the cached name, no bytes copied by us)', async () => {
     site.sim.setDatastoreDirs(1, { safeDirs: `${site.stagingDir} ${site.cacheDir}`, restrictedDirs: '/' });
     const img = cacheImage(site, 'raw', 'beta-v1');
     const r = await hook(availableEvent(site, img, { VMCATCHER_EVENT_HV_FORMAT: 'raw' }));
     expect(r.code).toBe(0);
-    expect(allocatedPath(site)).toBe(img.file);
-    expect(r.stderr).toMatch(/register the cached file in place/);
+    expect(path.dirname(path.dirname(allocatedPath(site)))).toBe(site.stagingDir);
+    expect(r.stderr).toMatch(/hard-linked/);
+    expect(r.stderr).toMatch(/sha512 of .* \(the hard link to .* that oned copies\) matches the image list/);
     expect(sameImageContent(currentImages(site)[0].source, img.file)).toBe(true);
   });
 

@@ -43,8 +43,10 @@ export interface SiteOptions {
   version?: SimVersion;
   /** VMCHNDL_ON_* settings every run gets. */
   settings?: Record<string, string>;
-  /** How long oned's copy keeps a new image LOCKED (ms). */
+  /** How long oned's copy keeps a new image LOCKED (ms); default the simulator's realistic timing. */
   copyDelayMs?: number;
+  /** How long a deleted image stays in DELETE (ms); default the simulator's realistic timing. */
+  deleteDelayMs?: number;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function openSite(root: string, opts: SiteOptions = {}): Promise<Si
   };
   fs.mkdirSync(dirs.expireDir, { recursive: true });
   fs.mkdirSync(path.join(root, 'vmcatcher/cache/partial'), { recursive: true });
-  const sim = await startSimulator({ version: opts.version || '6.10', adminPassword: PASSWORD, root: path.join(root, 'one'), copyDelayMs: opts.copyDelayMs });
+  const sim = await startSimulator({ version: opts.version || '6.10', adminPassword: PASSWORD, root: path.join(root, 'one'), copyDelayMs: opts.copyDelayMs, deleteDelayMs: opts.deleteDelayMs });
   sim.setDatastoreDirs(1, { safeDirs: dirs.stagingDir, restrictedDirs: '/' });
   const authFile = path.join(root, 'one_auth');
   fs.writeFileSync(authFile, `oneadmin:${PASSWORD}\n`, { mode: 0o600 });

@@ -56,6 +56,28 @@ describe('the early sha512', () => {
     await early.stop();
   });
 
+  it('is taken for a hard link made after it started (the staging link oned copies), not for a file moved over the name', async () => {
+    const file = writeFile('h.img', 8, 5);
+    const early = startEarlyHash(file);
+    const { tools, calls } = counting();
+    const wrapped = early.wrap(tools);
+    // Once the hash has opened the file, linking changes the inode's ctime; the bytes are the same.
+    await new Promise((r) => setTimeout(r, 50));
+    fs.linkSync(file, at('h.staged'));
+    expect(await wrapped.sha512(at('h.staged'))).toBe(sha512(file));
+    expect(calls).toEqual([]);
+    await early.stop();
+
+    const moved = startEarlyHash(file);
+    const counted = counting();
+    const other = writeFile('h.next', 8, 6);
+    await new Promise((r) => setTimeout(r, 50));
+    fs.renameSync(other, file);
+    expect(await moved.wrap(counted.tools).sha512(file)).toBe(sha512(file));
+    expect(counted.calls).toEqual([file]);
+    await moved.stop();
+  });
+
   it('is not taken for another file, nor for one changed since it was opened', async () => {
     const file = writeFile('b.img', 8, 2);
     const other = writeFile('c.img', 1, 3);

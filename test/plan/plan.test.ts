@@ -129,13 +129,16 @@ describe('plan: AvailablePostfix', () => {
     expect(q.steps[q.steps.length - 2]).toMatchObject({ kind: 'chmod', mode: '600' });
   });
 
-  it('registers a raw file in place when the datastore allows its directory, else hard-links it into staging', () => {
-    const inPlace = plan(event(), observed({ file: file('raw'), datastore: { ...DATASTORE, template: { SAFE_DIRS: '/var/lib/vmcatcher' } } }), config(), RUN);
-    expect(kinds(inPlace.steps)).toEqual(['verify-checksum', 'allocate', 'wait-ready', 'chmod', 'record']);
-    expect((inPlace.steps[1] as Extract<Step, { kind: 'allocate' }>).template.PATH).toBe(`/var/lib/vmcatcher/cache/${ID}`);
-    const linked = plan(event(), observed({ file: file('raw') }), config(), RUN);
-    expect(kinds(linked.steps)).toEqual(['verify-checksum', 'link', 'allocate', 'wait-ready', 'remove-staging', 'chmod', 'record']);
-    expect(linked.warnings.join()).toMatch(/says format "qcow2", but qemu-img finds raw/);
+  it('hard-links a raw file into staging and checks the link, never the cached name, even where the datastore allows the cache', () => {
+    for (const datastore of [DATASTORE, { ...DATASTORE, template: { SAFE_DIRS: '/var/lib/vmcatcher' } }]) {
+      const linked = plan(event(), observed({ file: file('raw'), datastore }), config(), RUN);
+      expect(kinds(linked.steps)).toEqual(['link', 'verify-checksum', 'allocate', 'wait-ready', 'remove-staging', 'chmod', 'record']);
+      const link = linked.steps[0] as Extract<Step, { kind: 'link' }>;
+      expect(link.input).toBe(`/var/lib/vmcatcher/cache/${ID}`);
+      expect(linked.steps[1]).toEqual({ kind: 'verify-checksum', file: link.output, expected: SUM2, cached: link.input });
+      expect((linked.steps[2] as Extract<Step, { kind: 'allocate' }>).template.PATH).toBe(link.output);
+      expect(linked.warnings.join()).toMatch(/says format "qcow2", but qemu-img finds raw/);
+    }
   });
 
   it('refuses before any change when an unrelated image holds the name', () => {
@@ -172,5 +175,14 @@ describe('plan: ExpirePostfix', () => {
   it('retires on any other state, and does nothing without a current image', () => {
     expect(plan(expire, observed({ images: [cur], subscriptionState: 1 }), config(), RUN).action).toBe('retire');
     expect(plan(expire, observed({ images: [] }), config(), RUN).action).toBe('nothing');
+  });
+
+  it('refuses to retire a locked image (one.image.lock): an expiry at any level, a rotation when the lock forbids the rename', () => {
+    const locked = (level: number) => Object.assign({}, cur, { lock: level });
+    for (const level of [1, 2, 3]) {
+      expect(() => plan(expire, observed({ images: [locked(level)] }), config(), RUN)).toThrow(/image 7 .* is locked \(one.image.lock level \d\).*oneimage unlock 7/);
+    }
+    for (const level of [1, 2]) expect(() => plan(event(), observed({ images: [locked(level)] }), config(), RUN)).toThrow(/oneimage unlock 7/);
+    expect(plan(event(), observed({ images: [locked(3)] }), config(), RUN).action).toBe('rotate');
   });
 });

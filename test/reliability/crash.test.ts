@@ -21,11 +21,11 @@ interface Scenario {
   readonly event: (p: Prepared) => Record<string, string>;
 }
 
-// The copy keeps a new image LOCKED long enough for two READY polls in every run.
-const COPY_MS = 150;
-const ROTATION: Scenario = { name: 'rotation of a published, disabled image', site: { disabled: true, copyDelayMs: COPY_MS }, event: rotationEvent };
-const EXPIRY: Scenario = { name: 'expiry (vmcatcher_image says 1)', site: { copyDelayMs: COPY_MS }, event: expiryEvent };
-const FIRST: Scenario = { name: 'first registration', site: { empty: true, copyDelayMs: COPY_MS }, event: rotationEvent };
+// The simulator's realistic timings: the copy keeps a new image LOCKED for a few hundred ms (two READY
+// polls or more in every run), a deleted image stays in DELETE, its name taken, until rm ends.
+const ROTATION: Scenario = { name: 'rotation of a published, disabled image', site: { disabled: true }, event: rotationEvent };
+const EXPIRY: Scenario = { name: 'expiry (vmcatcher_image says 1)', site: {}, event: expiryEvent };
+const FIRST: Scenario = { name: 'first registration', site: { empty: true }, event: rotationEvent };
 
 type State = ReturnType<typeof normalizedImages>;
 

@@ -20,9 +20,17 @@ export interface ObjAuth {
   uid: number;
   gid: number;
   perms: Perms;
+  /** The object's one.image.lock level (0: none). A lock at level L refuses every operation worth L or more. */
+  locked?: number;
 }
 
 const OP_BIT: Record<Op, number> = { USE: 0, MANAGE: 1, ADMIN: 2, CREATE: -1 };
+// AuthRequest::Operation values: what a lock level is compared with (AclManager::authorize).
+const OP_VALUE: Record<Op, number> = { USE: 1, MANAGE: 2, ADMIN: 4, CREATE: 8 };
+
+function lockRefuses(op: Op, obj: ObjAuth): boolean {
+  return obj.locked !== undefined && obj.locked > 0 && obj.locked <= OP_VALUE[op];
+}
 
 /** Whether the caller is oneadmin or in the oneadmin group. */
 export function isAdmin(c: Caller): boolean {
@@ -45,9 +53,14 @@ function allowed(c: Caller, op: Op, obj: ObjAuth): boolean {
 
 /** Checks every request; returns oned's "Not authorized to perform ..." message, or null when allowed. */
 export function authorize(c: Caller, requests: Array<{ op: Op; obj: ObjAuth }>): string | null {
+  // AuthManager: oneadmin is refused only by a lock, and told so; anyone else gets the usual text.
   const refused = requests
-    .filter((r) => !allowed(c, r.op, r.obj))
-    .map((r) => `Not authorized to perform ${r.op} ${r.obj.type}${r.obj.oid === -1 ? '' : ` [${r.obj.oid}]`}`);
+    .filter((r) => !allowed(c, r.op, r.obj) || lockRefuses(r.op, r.obj))
+    .map((r) =>
+      isAdmin(c)
+        ? `${r.obj.type} is locked.${r.obj.oid === -1 ? '' : ` [${r.obj.oid}]`}`
+        : `Not authorized to perform ${r.op} ${r.obj.type}${r.obj.oid === -1 ? '' : ` [${r.obj.oid}]`}`,
+    );
   return refused.length ? refused.join('; ') : null;
 }
 

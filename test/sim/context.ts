@@ -18,7 +18,7 @@ export type Handler = (ctx: Ctx) => Out;
 
 /** The permission view of an image. */
 export function imageAuth(img: Image): ObjAuth {
-  return { type: 'IMAGE', oid: img.id, uid: img.uid, gid: img.gid, perms: img.perms };
+  return { type: 'IMAGE', oid: img.id, uid: img.uid, gid: img.gid, perms: img.perms, locked: img.lock ? img.lock.level : 0 };
 }
 
 /** The permission view of a datastore. */

@@ -23,6 +23,12 @@ export function unlockState(img: Image): number {
   return S.READY;
 }
 
+/** What oned's fs datastore driver takes: its scripts start in a few hundred ms, then the bytes move. */
+export const REALISTIC_DELETE_MS = 300;
+export function realisticCopyMs(sizeMb: number): number {
+  return 300 + Math.max(0, sizeMb);
+}
+
 export class Engine {
   private readonly pending = new Set<Promise<void>>();
   private readonly wakers = new Set<() => void>();
@@ -31,8 +37,13 @@ export class Engine {
 
   constructor(
     readonly world: World,
-    readonly opts: { copyDelayMs: number; deleteDelayMs: number },
+    readonly opts: { copyDelayMs?: number; deleteDelayMs: number },
   ) {}
+
+  /** How long the datastore's copy of an image takes: the configured time, else a real driver's. */
+  private copyMs(img: Image): number {
+    return this.opts.copyDelayMs === undefined ? realisticCopyMs(img.sizeMb) : this.opts.copyDelayMs;
+  }
 
   private delay(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -56,7 +67,7 @@ export class Engine {
     const injected = this.failNext;
     this.failNext = null;
     this.track(async () => {
-      await this.delay(this.opts.copyDelayMs);
+      await this.delay(this.copyMs(img));
       if (this.closed || this.world.images.get(img.id) !== img) return;
       try {
         if (injected !== null) throw new Error(injected);
@@ -92,7 +103,7 @@ export class Engine {
       if (this.world.images.get(src.id) === src && src.state === S.CLONE) this.world.setState(src, unlockState(src));
     };
     this.track(async () => {
-      await this.delay(this.opts.copyDelayMs);
+      await this.delay(this.copyMs(src));
       try {
         if (this.closed || this.world.images.get(img.id) !== img) return;
         const [dst] = await copyIntoDatastore(ds, img.id, src.source);

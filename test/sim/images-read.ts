@@ -9,7 +9,8 @@ import { imageXml } from './xml-docs';
 /** one.image.info(id[, decrypt]): needs USE. */
 export function imageInfo(ctx: Ctx): Out {
   const img = requireImage(ctx, ctx.p.int(1));
-  checkAuth(ctx, [{ op: 'USE', obj: imageAuth(img) }]);
+  // RequestManagerInfo asks USE_NO_LCK: a locked image can still be read.
+  checkAuth(ctx, [{ op: 'USE', obj: Object.assign(imageAuth(img), { locked: 0 }) }]);
   return str(imageXml(ctx.world, img));
 }
 

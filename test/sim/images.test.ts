@@ -184,7 +184,17 @@ describe('enable, delete, running VMs, update', () => {
     const source = sim.image(img)?.source as string;
     expect(fs.existsSync(source)).toBe(true);
     ok(await admin(sim.url, 'one.image.delete', i(img)));
+    // By default the datastore's rm takes a realistic while: DELETE first, gone when it ends.
+    expect(sim.image(img)?.stateName).toBe('DELETE');
+    await sim.settle();
     expect([sim.image(img), fs.existsSync(source)]).toEqual([undefined, false]);
+  });
+
+  it('drops a deleted image at once with deleteDelayMs 0', async () => {
+    sim = await startSimulator({ deleteDelayMs: 0 });
+    const img = sim.addImage({ name: 'n' });
+    ok(await admin(sim.url, 'one.image.delete', i(img)));
+    expect(sim.image(img)).toBeUndefined();
   });
 
   it('keeps a deleted image in DELETE for deleteDelayMs', async () => {
@@ -205,5 +215,24 @@ describe('enable, delete, running VMs, update', () => {
     expect(sim.image(img)?.template).toEqual({ Z: '9' });
     expect(fail(await admin(sim.url, 'one.image.update', i(img), s('Z = "1"'), i(2)))).toEqual(['[one.image.update] Wrong update type', 0x1000]);
     expect(fail(await admin(sim.url, 'one.image.update', i(img), s('<TEMPLATE><Z>'), i(1)))).toEqual(['[one.image.update] Cannot update template. Parse error: XML Template malformed.', 0x2000]);
+  });
+});
+
+describe('one.image.lock (recordings 6.10 59-89)', () => {
+  it('refuses oneadmin every MANAGE change at levels 1 and 2 with "IMAGE is locked.", only ADMIN ones at level 3; info still reads it', async () => {
+    sim = await startSimulator();
+    const img = sim.addImage({ name: 'n' });
+    sim.lockImage(img, 1);
+    expect(fail(await admin(sim.url, 'one.image.enable', i(img), b(false)))).toEqual([`[one.image.enable] User [0] : IMAGE is locked. [${img}].`, 0x200]);
+    expect(fail(await admin(sim.url, 'one.image.chown', i(img), i(-1), i(1)))).toEqual([`[one.image.chown] User [0] : IMAGE is locked. [${img}].`, 0x200]);
+    const shown = await info(img);
+    expect(JSON.stringify(shown.LOCK)).toMatch(/LOCKED.*1/);
+    sim.lockImage(img, 3);
+    ok(await admin(sim.url, 'one.image.enable', i(img), b(false)));
+    ok(await admin(sim.url, 'one.image.chmod', i(img), ...[1, 1, 0, 1, 0, 0, 0, 0, 0].map(i)));
+    expect(fail(await admin(sim.url, 'one.image.chmod', i(img), ...[1, 1, 1, 1, 0, 0, 0, 0, 0].map(i)))).toEqual([`[one.image.chmod] User [0] : IMAGE is locked. [${img}].`, 0x200]);
+    sim.unlockImage(img);
+    expect((await info(img)).LOCK).toBeUndefined();
+    ok(await admin(sim.url, 'one.image.rename', i(img), s('m')));
   });
 });

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Engine } from './engine';
+import { Engine, REALISTIC_DELETE_MS } from './engine';
 import { Faults } from './faults';
 import { addImage, setRunning, STATE_BY_NAME, toSim } from './helpers';
 import { listen } from './server';
@@ -23,7 +23,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   if (opts.imageRestrictedAttrs) world.restrictedImageAttrs = opts.imageRestrictedAttrs.map((a) => a.toUpperCase());
   putUser(world, { id: 0, name: 'oneadmin', password: opts.adminPassword ?? 'opennebula', gid: 0 });
   putUser(world, { id: 1, name: 'serveradmin', password: 'serveradmin', gid: 0, authDriver: 'server_cipher' });
-  const engine = new Engine(world, { copyDelayMs: opts.copyDelayMs ?? 20, deleteDelayMs: opts.deleteDelayMs ?? 0 });
+  const engine = new Engine(world, { copyDelayMs: opts.copyDelayMs, deleteDelayMs: opts.deleteDelayMs ?? REALISTIC_DELETE_MS });
   const faults = new Faults();
   const calls: SimCall[] = [];
   const server = await listen({ world, engine, faults, calls }, opts.tls);
@@ -69,6 +69,13 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       const img = mustImage(id);
       if (state === 'USED') setRunning(world, img, Math.max(1, img.runningVms));
       else world.setState(img, STATE_BY_NAME[state]);
+    },
+    lockImage(id, level) {
+      // RequestManagerLock: level 4 (ALL) is stored as USE.
+      mustImage(id).lock = { level: level === 4 ? 1 : level, owner: 0, time: Math.floor(Date.now() / 1000), reqId: 0 };
+    },
+    unlockImage(id) {
+      delete mustImage(id).lock;
     },
     image: (id) => {
       const img = world.images.get(id);

@@ -53,6 +53,8 @@ export interface Image {
   vmIds: number[];
   dsId: number;
   template: Template;
+  /** one.image.lock: 1 USE (and 4, which oned stores as USE), 2 MANAGE, 3 ADMIN; absent when unlocked. */
+  lock?: { level: number; owner: number; time: number; reqId: number };
 }
 
 export const STATE_NAMES = ['INIT', 'READY', 'USED', 'DISABLED', 'LOCKED', 'ERROR', 'CLONE', 'DELETE', 'USED_PERS', 'LOCKED_USED', 'LOCKED_USED_PERS'];

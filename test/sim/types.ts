@@ -8,9 +8,17 @@ export interface SimOptions {
   tls?: { key: string; cert: string };
   /** Where datastore directories live; default a fresh mkdtemp, removed on close(). */
   root?: string;
-  /** Minimum time an allocated image stays LOCKED while copying; default 20. */
+  /**
+   * How long an allocated image stays LOCKED while the datastore copies it (at least; the copy itself
+   * takes its time too). Default: as a real oned, 300 ms plus 1 ms per MB (the driver's scripts take
+   * a few hundred ms; the 6.10 recordings show a 2 MB and a 300 MB raw image LOCKED for about a second).
+   * 0 is an instant copy: a test that needs one must ask for it.
+   */
   copyDelayMs?: number;
-  /** How long a deleted image with a SOURCE stays in DELETE before it disappears; default 0 (at once). */
+  /**
+   * How long a deleted image with a SOURCE stays in DELETE (its name still taken) until the datastore's
+   * rm ends; default 300, as oned's rm driver takes. 0: it disappears at once (a test must ask for it).
+   */
   deleteDelayMs?: number;
   /** oneadmin's password; default 'opennebula'. */
   adminPassword?: string;
@@ -102,6 +110,10 @@ export interface Simulator {
   setRunningVms(imageId: number, n: number): void;
   /** Forces an image into a state (no XML-RPC involved). */
   setImageState(imageId: number, state: SimStateName): void;
+  /** What `oneimage lock --use|--manage|--admin|--all` does (levels 1, 2, 3, 4; 4 is stored as 1), as oneadmin. */
+  lockImage(imageId: number, level: 1 | 2 | 3 | 4): void;
+  /** What `oneimage unlock` does. */
+  unlockImage(imageId: number): void;
   image(id: number): SimImage | undefined;
   images(): SimImage[];
   inject(f: SimInjection): void;

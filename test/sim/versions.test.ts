@@ -55,6 +55,7 @@ describe('deleting a LOCKED image', () => {
       id,
     ]);
     expect(ok(await admin(sim.url, 'one.image.delete', i(id), b(true)))).toBe(id);
+    await sim.settle();
     expect(sim.image(id)).toBeUndefined();
   });
 

@@ -27,9 +27,15 @@ export function imageXml(w: World, img: Image): string {
     w.version === '5.2'
       ? '<SNAPSHOTS></SNAPSHOTS>'
       : `<SNAPSHOTS>${el('ALLOW_ORPHANS', cdata('NO'))}${el('CURRENT_BASE', cdata('-1'))}${el('NEXT_SNAPSHOT', cdata('0'))}</SNAPSHOTS>`;
+  // PoolObjectSQL::lock_db_to_xml (5.6+): after NAME, only while locked.
+  const lock =
+    img.lock && w.version !== '5.2'
+      ? `<LOCK>${el('LOCKED', img.lock.level)}${el('OWNER', img.lock.owner)}${el('TIME', img.lock.time)}${el('REQ_ID', img.lock.reqId)}</LOCK>`
+      : '';
   return (
     '<IMAGE>' +
     owner(w, img) +
+    lock +
     permsXml(img.perms) +
     el('TYPE', img.type) +
     el('DISK_TYPE', 0) +

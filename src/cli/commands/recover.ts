@@ -1,6 +1,9 @@
 // `recover [identifier…]`: finish or roll back interrupted runs, then process what they left pending.
-import { EXIT } from '../../errors';
-import { listOpenJournals } from '../../exec/journal';
+import { EXIT, InvalidArgumentError } from '../../errors';
+import { abandonJournal } from '../../exec/executor';
+import { acquireLock } from '../../exec/lock';
+import { Journal, listOpenJournals, listParkedJournals, readParkedJournals } from '../../exec/journal';
+import type { HookDeps } from '../../hook/deps';
 import { failIfAnyFailed } from '../../hook/handle-event';
 import { EntryResult, processIdentifier } from '../../hook/process-identifier';
 import { spooledIdentifiers } from '../../spool/spool';
@@ -8,16 +11,34 @@ import { requireStateDir } from '../../files/state-dir';
 import { Io, reportError } from '../io';
 import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
 
+/** Closes the interrupted and parked runs of an identifier without doing the rest (the admin's way out). */
+async function abandonRuns(identifier: string, deps: HookDeps): Promise<number> {
+  const lock = await acquireLock(deps.config.stateDir, identifier, { timeoutMs: deps.config.lockTimeoutMs, sleep: deps.sleep, now: deps.now });
+  try {
+    const open = Journal.readOpen(deps.config.stateDir, identifier);
+    const runs = (open ? [open] : []).concat(readParkedJournals(deps.config.stateDir, identifier));
+    for (const j of runs) abandonJournal(j, deps.exec());
+    if (!runs.length) deps.log.info('recover', `${identifier} has no interrupted or waiting run to abandon`);
+    return runs.length;
+  } finally {
+    lock.release();
+  }
+}
+
 /** Recovers the given identifiers, or every one with an unfinished journal or a pending event. Safe at any time. */
-export async function runRecover(o: CommonOptions & { json?: boolean }, identifiers: string[], io: Io): Promise<number> {
+export async function runRecover(o: CommonOptions & { json?: boolean; abandon?: boolean }, identifiers: string[], io: Io): Promise<number> {
   let log = bootstrapLogger(o);
   try {
+    if (o.abandon && !identifiers.length) throw new InvalidArgumentError('recover --abandon needs the identifier(s) whose interrupted runs to abandon');
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
     const stateDir = rt.config.stateDir;
     requireStateDir(stateDir, 'write');
+    if (o.abandon) for (const id of identifiers) await abandonRuns(id, rt.deps);
     const interrupted = listOpenJournals(stateDir);
-    const ids = identifiers.length ? identifiers : interrupted.concat(spooledIdentifiers(stateDir).filter((i) => interrupted.indexOf(i) < 0));
+    const waiting = listParkedJournals(stateDir).filter((i) => interrupted.indexOf(i) < 0);
+    const known = interrupted.concat(waiting);
+    const ids = identifiers.length ? identifiers : known.concat(spooledIdentifiers(stateDir).filter((i) => known.indexOf(i) < 0));
     const results: EntryResult[] = [];
     for (const id of ids) results.push(...(await processIdentifier(id, rt.deps, { ignoreBackoff: true })));
     if (o.json) {

@@ -1,6 +1,6 @@
 // `status [identifier…]`: what OpenNebula holds for each image list entry, and what is pending. Reads only.
 import { EXIT } from '../../errors';
-import { listOpenJournals } from '../../exec/journal';
+import { listOpenJournals, listParkedJournals } from '../../exec/journal';
 import { listSpool } from '../../spool/spool';
 import { warnUnreadableEntries } from '../../hook/spool-warnings';
 import { HandlerRecord, listRecords, readBaseline, readRecord } from '../../record/record';
@@ -68,6 +68,9 @@ export function formatIdentifier(s: IdentifierStatus, paint: Paint): string {
     out += `  ${paint('cyan', 'pending')} ${p.type} received ${localTime(p.received)}, ${p.attempts} attempt(s)${p.lastError ? `, last error: ${p.lastError}` : ''}\n`;
   }
   if (s.interrupted) out += `  ${paint('red', 'interrupted run')}: \`vmcatcher_eventHndl_ON recover ${s.identifier}\` finishes or rolls it back\n`;
+  if (s.waitingRetirement) {
+    out += `  ${paint('yellow', 'retirement waiting for a locked image')}: \`oneimage unlock\` it, then \`vmcatcher_eventHndl_ON recover ${s.identifier}\` (or \`recover --abandon ${s.identifier}\` to leave it)\n`;
+  }
   return out;
 }
 
@@ -89,6 +92,7 @@ export async function runStatus(o: CommonOptions & { json?: boolean }, identifie
     warnUnreadableEntries(stateDir, log, true);
     const pending = listSpool(stateDir, undefined, undefined, false);
     const interrupted = listOpenJournals(stateDir);
+    const waiting = listParkedJournals(stateDir);
     const wanted = identifiers.length ? identifiers : managedIdentifiers(images, pending, interrupted).concat(listRecords(stateDir));
     const records: Record<string, HandlerRecord | undefined> = {};
     for (const id of wanted) records[id] = readRecord(stateDir, id);
@@ -100,6 +104,7 @@ export async function runStatus(o: CommonOptions & { json?: boolean }, identifie
       images,
       pending,
       interrupted,
+      waiting,
       identifiers,
       retiredNamePattern: rt.config.retiredNamePattern,
       records,

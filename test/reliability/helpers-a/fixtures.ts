@@ -50,21 +50,26 @@ export interface PrepareOptions {
   readonly settings?: Record<string, string>;
   /** Another identifier than ALPHA (same images, other names). */
   readonly identifier?: string;
-  /** How long oned's copy keeps a new image LOCKED (ms). */
+  /** How long oned's copy keeps a new image LOCKED (ms); default the simulator's realistic timing. */
   readonly copyDelayMs?: number;
+  /** How long a deleted image stays in DELETE (ms); default the simulator's realistic timing. */
+  readonly deleteDelayMs?: number;
   readonly version?: SimVersion;
+  /** The current image belongs to oneadmin:oneadmin (the caller) instead of carol:users. */
+  readonly ownedByCaller?: boolean;
 }
 
 /** A site whose current image is v1 published to carol:users with mode 640, and v2 in the cache. */
 export async function prepareSite(seed: Seed, opts: PrepareOptions = {}): Promise<Prepared> {
-  const site = await makeSite({ settings: opts.settings, copyDelayMs: opts.copyDelayMs, version: opts.version });
+  const site = await makeSite({ settings: opts.settings, copyDelayMs: opts.copyDelayMs, deleteDelayMs: opts.deleteDelayMs, version: opts.version });
   const id = opts.identifier || ALPHA;
   try {
     const carol = site.sim.addUser({ name: 'carol', password: 'c', gid: 1 });
     let oldId: number | undefined;
     if (!opts.empty) {
       const template = Object.assign({}, seed.template, { NAME: id, VMCATCHER_EVENT_DC_IDENTIFIER: id, VMCATCHER_EVENT_FILENAME: id });
-      oldId = site.sim.addImage({ name: id, uid: carol, gid: 1, mode: '640', state: opts.disabled ? 'DISABLED' : 'READY', template });
+      const owner = opts.ownedByCaller ? { uid: 0, gid: 0 } : { uid: carol, gid: 1 };
+      oldId = site.sim.addImage({ name: id, uid: owner.uid, gid: owner.gid, mode: '640', state: opts.disabled ? 'DISABLED' : 'READY', template });
     }
     const file = path.join(site.cacheDir, id);
     fs.copyFileSync(seed.v2File, file);

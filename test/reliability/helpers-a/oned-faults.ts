@@ -29,7 +29,8 @@ function respMsg(code: number, call: SimCall, id: number): string {
       if (m === 'one.image.enable') return 'Could not disable image: Image cannot be disabled in its current state';
       return `Cannot perform ${m.replace(/^one\./, '')} on image [${id}] in its current state`;
     case EC.INTERNAL:
-      if (m === 'one.image.enable') return 'Could not disable image: Image is in use by 1 VM';
+      // ImageEnable's answer for an image VMs hold (ImageManager::enable_image).
+      if (m === 'one.image.enable') return 'Could not disable image: Image cannot be in state USED.';
       if (m === 'one.image.update') return 'Cannot update template: error writing image to the DB';
       return `Error writing ${OBJ[m] || 'image'} [${id}] to the DB`;
     case EC.ALLOCATE:
