@@ -23,3 +23,16 @@ export function datastoreAllowsPath(ds: DatastoreRecord, path: string): boolean 
   if (dirsOf(ds.template[DS_SAFE_DIRS], DEFAULT_SAFE).some((d) => under(path, d))) return true;
   return !dirsOf(ds.template[DS_RESTRICTED_DIRS], DEFAULT_RESTRICTED).some((d) => under(path, d));
 }
+
+/** Why oned would refuse to copy from the staging directory (a message naming VMCHNDL_ON_STAGING_DIR and the fix), or undefined. */
+export function stagingDirProblem(ds: DatastoreRecord, stagingDir: string): string | undefined {
+  // A run stages into <dir>/<identifier>.<run id>: check such a child, as oned would see it.
+  const child = stagingDir.replace(/\/+$/, '') + '/IDENTIFIER.RUN';
+  if (datastoreAllowsPath(ds, child)) return undefined;
+  const safe = dirsOf(ds.template[DS_SAFE_DIRS], DEFAULT_SAFE).join(' ') || '(none)';
+  const restricted = dirsOf(ds.template[DS_RESTRICTED_DIRS], DEFAULT_RESTRICTED).join(' ') || '(none)';
+  return (
+    `VMCHNDL_ON_STAGING_DIR: oned would refuse to copy from ${stagingDir}: datastore ${ds.name} has SAFE_DIRS="${safe}", RESTRICTED_DIRS="${restricted}". ` +
+    `Add ${stagingDir} to SAFE_DIRS (onedatastore update ${ds.name}) or set VMCHNDL_ON_STAGING_DIR to a directory under it`
+  );
+}

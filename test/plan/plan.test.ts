@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidConfigError } from '../../src/errors';
 import { plan } from '../../src/plan/plan';
 import type { Step } from '../../src/plan/types';
 import { DATASTORE, ID, RUN, SUM1, SUM2, bits, config, event, file, image, observed } from '../helpers/records';
@@ -121,6 +122,25 @@ describe('plan: AvailablePostfix', () => {
     const linked = plan(event(), observed({ file: file('raw') }), config(), RUN);
     expect(kinds(linked.steps)).toEqual(['verify-checksum', 'link', 'allocate', 'wait-ready', 'remove-staging', 'chmod']);
     expect(linked.warnings.join()).toMatch(/says format "qcow2", but qemu-img finds raw/);
+  });
+
+  it('refuses before converting when the datastore would not copy from the staging directory, naming the setting and the fix', () => {
+    const refusing = { ...DATASTORE, template: { SAFE_DIRS: '/var/tmp', RESTRICTED_DIRS: '/' } };
+    let err: unknown;
+    try {
+      plan(event(), observed({ datastore: refusing }), config({ stagingDir: '/srv/staging' }), RUN);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InvalidConfigError);
+    expect((err as Error).message).toMatch(/VMCHNDL_ON_STAGING_DIR: oned would refuse to copy from \/srv\/staging: datastore default has SAFE_DIRS="\/var\/tmp", RESTRICTED_DIRS="\/"/);
+    expect((err as Error).message).toMatch(/Add \/srv\/staging to SAFE_DIRS \(onedatastore update default\)/);
+    // A staging dir inside RESTRICTED_DIRS but also under SAFE_DIRS is allowed; one under oned's own directories never is.
+    expect(plan(event(), observed({ datastore: refusing }), config({ stagingDir: '/var/tmp/x' }), RUN).action).toBe('register');
+    expect(() => plan(event(), observed({ datastore: { ...DATASTORE, template: { SAFE_DIRS: '/' } } }), config({ stagingDir: '/var/lib/one/tmp' }), RUN)).toThrow(/VMCHNDL_ON_STAGING_DIR/);
+    // A file registered in place needs no staging: no refusal.
+    const inPlace = { ...DATASTORE, template: { SAFE_DIRS: '/var/lib/vmcatcher', RESTRICTED_DIRS: '/' } };
+    expect(plan(event(), observed({ file: file('raw'), datastore: inPlace }), config({ stagingDir: '/srv/staging' }), RUN).steps[1]).toMatchObject({ kind: 'allocate' });
   });
 
   it('refuses before any change when an unrelated image holds the name', () => {

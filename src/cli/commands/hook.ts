@@ -1,5 +1,5 @@
 // The default command: handle the event vmcatcher passes in the environment (also `plan` / --dry-run).
-import { EXIT } from '../../errors';
+import { EXIT, exitCodeFor, InvalidConfigError, VmcError } from '../../errors';
 import { parseEvent } from '../../event/parse-event';
 import { handleEvent } from '../../hook/handle-event';
 import { hookResultView } from '../../status/plan-view';
@@ -17,6 +17,16 @@ export async function runHook(o: CommonOptions & { dryRun?: boolean; json?: bool
     if (o.json) io.stdout(JSON.stringify(hookResultView(res), null, 2) + '\n');
     return EXIT.OK;
   } catch (e) {
+    // A script asking for the plan as data gets the refusal as data too (the log still says it on stderr).
+    if (o.json && o.dryRun) io.stdout(JSON.stringify({ error: errorView(e) }, null, 2) + '\n');
     return reportError(e, log);
   }
+}
+
+/** An error as data: its code, message and (for a configuration error) each problem. */
+export function errorView(e: unknown): { code: string; exitCode: number; message: string; problems?: readonly string[] } {
+  const code = e instanceof VmcError ? e.code : 'INTERNAL';
+  const message = e instanceof Error ? e.message : String(e);
+  const view = { code, exitCode: exitCodeFor(e), message };
+  return e instanceof InvalidConfigError ? Object.assign(view, { problems: e.problems }) : view;
 }
