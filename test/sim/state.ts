@@ -3,6 +3,7 @@
 import * as path from 'path';
 import { fromRecord, Template } from './templates';
 import type { SimVersion } from './types';
+import { ConfAttr, defaultOnedConf } from './system-config';
 
 /** 9 permission bits in oned order: OWNER_U, OWNER_M, OWNER_A, GROUP_U, ..., OTHER_A. */
 export type Perms = number[];
@@ -68,6 +69,8 @@ export class World {
   nextDatastore = 100;
   nextImage = 0;
   nextVm = 0;
+  /** oned.conf as one.system.config serves it. */
+  onedConf: ConfAttr[] = defaultOnedConf();
 
   constructor(readonly version: SimVersion, readonly root: string) {}
 
