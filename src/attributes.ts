@@ -69,3 +69,15 @@ export function isRetiredName(name: string, identifier: string, pattern: string 
 export function renderRetiredName(pattern: string, identifier: string, stamp: string): string {
   return pattern.split('{identifier}').join(identifier).split('{timestamp}').join(stamp);
 }
+
+/** Attributes that decide what the handler does with an image: oned.conf's IMAGE_RESTRICTED_ATTR should list them. */
+export const PROTECTED_ATTRS: readonly string[] = [
+  ATTR_IDENTIFIER,
+  ATTR_RETIRED,
+  ATTR_RETIRED_FROM_NAME,
+  ATTR_RETIRED_FROM_UID,
+  ATTR_RETIRED_FROM_GID,
+  ATTR_RETIRED_FROM_MODE,
+  ATTR_RETIRED_FROM_STATE,
+  ATTR_RUN,
+];

@@ -2,6 +2,7 @@
 // Each command lives in commands/<name>.ts; this file only wires them to commander.
 import { Command } from 'commander';
 import { EXIT } from '../errors';
+import { runDoctor } from './commands/doctor';
 import { runHook } from './commands/hook';
 import { runRecover } from './commands/recover';
 import { runReplay } from './commands/replay';
@@ -127,6 +128,26 @@ Examples:
     .description('process the spool (queue mode, VMCHNDL_ON_QUEUE=yes): every pending event whose back-off has passed')
     .addHelpText('after', '\nExample (cron, every 5 minutes):\n  */5 * * * * oneadmin /usr/bin/vmcatcher_eventHndl_ON drain -q')
     .action(async (o) => done(await runRetry(o, [], io, true)));
+
+  withCommonOptions(program.command('doctor'))
+    .description(
+      'check everything the handler needs before an event needs it: settings, credentials, oned, the datastore and the directories it copies from, ' +
+        'qemu-img, vmcatcher_image, the time zone, the spool and journals. One line per check (OK, WARN or FAIL with the fix); changes nothing',
+    )
+    .option('--json', 'print the checks as JSON on stdout')
+    .option('--cache-dir <dir>', "vmcatcher's cache directory, to compare the datastore's free space with its largest image (default $VMCATCHER_CACHE_DIR_CACHE)")
+    .addHelpText(
+      'after',
+      `
+Examples:
+  As the user vmcatcher runs the handler as (normally oneadmin):
+    vmcatcher_eventHndl_ON doctor --cache-dir /var/lib/vmcatcher/cache
+  Only what is wrong:
+    vmcatcher_eventHndl_ON doctor --json | jq -r '.checks[] | select(.status != "ok") | "\\(.id): \\(.fix)"'
+
+Exit codes: 0 nothing failed (warnings allowed), 2 a check failed, 3 bad arguments.`,
+    )
+    .action(async (o) => done(await runDoctor(o, io)));
 
   program.exitOverride();
   return program;

@@ -85,6 +85,9 @@ export interface DatastoreRecord {
   readonly tmMad: string;
   readonly basePath: string;
   readonly template: TemplateAttrs;
+  /** Capacity as oned last monitored it (MB); undefined when the document has none. */
+  readonly totalMb?: number;
+  readonly freeMb?: number;
 }
 
 export interface UserRecord {
