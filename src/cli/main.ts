@@ -2,6 +2,7 @@
 // Each command lives in commands/<name>.ts; this file only wires them to commander.
 import { Command } from 'commander';
 import { EXIT } from '../errors';
+import { runCheck } from './commands/check';
 import { runDoctor } from './commands/doctor';
 import { runHook } from './commands/hook';
 import { runRecover } from './commands/recover';
@@ -148,6 +149,34 @@ Examples:
 Exit codes: 0 nothing failed (warnings allowed), 2 a check failed, 3 bad arguments.`,
     )
     .action(async (o) => done(await runDoctor(o, io)));
+
+  withCommonOptions(program.command('check'))
+    .description(
+      'monitoring probe (Nagios plugin convention): one line OK|WARNING|CRITICAL|UNKNOWN - … with performance data, exit 0/1/2/3; ' +
+        'or --format prometheus for the node_exporter textfile collector. Reads the state directory only',
+    )
+    .option('--format <format>', 'nagios (default) or prometheus')
+    .option('--oned', 'also ask oned its version: CRITICAL when it does not answer')
+    .option('--pending-warn <n>', 'WARNING above this many pending events (default 10; \'\' for none)')
+    .option('--pending-crit <n>', 'CRITICAL above this many pending events (default 50)')
+    .option('--age-warn <seconds>', 'WARNING when the oldest pending event is older (default 21600)')
+    .option('--age-crit <seconds>', 'CRITICAL when the oldest pending event is older (default 86400)')
+    .option('--interrupted-warn <n>', 'WARNING above this many interrupted runs (default 0)')
+    .option('--interrupted-crit <n>', 'CRITICAL above this many interrupted runs (default none)')
+    .option('--errors-warn <n>', 'WARNING above this many events that failed VMCHNDL_ON_RETRY_WARN_AFTER times (default none)')
+    .option('--errors-crit <n>', 'CRITICAL above this many such events (default 0)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  As a Nagios/Icinga command (run as the handler's user, e.g. through NRPE or sudo -u oneadmin):
+    vmcatcher_eventHndl_ON check --pending-warn 5 --age-crit 43200
+  For node_exporter's textfile collector, from cron:
+    vmcatcher_eventHndl_ON check --format prometheus > /var/lib/node_exporter/vmcatcher.prom.$$ && mv /var/lib/node_exporter/vmcatcher.prom.$$ /var/lib/node_exporter/vmcatcher.prom
+
+Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the plugin convention; with --format prometheus 0 unless UNKNOWN).`,
+    )
+    .action(async (o) => done(await runCheck(o, io)));
 
   program.exitOverride();
   return program;
