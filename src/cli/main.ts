@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { EXIT } from '../errors';
 import { runCheck } from './commands/check';
 import { runDoctor } from './commands/doctor';
+import { runHistory } from './commands/history';
 import { runHook } from './commands/hook';
 import { runRecover } from './commands/recover';
 import { runReplay } from './commands/replay';
@@ -177,6 +178,21 @@ Examples:
 Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the plugin convention; with --format prometheus 0 unless UNKNOWN).`,
     )
     .action(async (o) => done(await runCheck(o, io)));
+
+  withCommonOptions(program.command('history <identifier>'))
+    .description(
+      'what happened to an image, newest first, from the journals the handler keeps: when, which event, which images, the outcome and the error; ' +
+        'then its pending events. Reads only',
+    )
+    .option('--json', 'print the runs as JSON on stdout')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  vmcatcher_eventHndl_ON history 1e2b8099-febf-444f-8078-8942ca3e5210
+  vmcatcher_eventHndl_ON history 1e2b8099-febf-444f-8078-8942ca3e5210 --json | jq -r '.runs[] | [.startedAt, .outcome, .newImage] | @tsv'`,
+    )
+    .action(async (id: string, o) => done(await runHistory(o, id, io)));
 
   program.exitOverride();
   return program;
