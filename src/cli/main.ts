@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { EXIT } from '../errors';
 import { runCheck } from './commands/check';
+import { runConfig } from './commands/config';
 import { runDoctor } from './commands/doctor';
 import { runHistory } from './commands/history';
 import { runHook } from './commands/hook';
@@ -193,6 +194,22 @@ Examples:
   vmcatcher_eventHndl_ON history 1e2b8099-febf-444f-8078-8942ca3e5210 --json | jq -r '.runs[] | [.startedAt, .outcome, .newImage] | @tsv'`,
     )
     .action(async (id: string, o) => done(await runHistory(o, id, io)));
+
+  withCommonOptions(program.command('config'))
+    .description(
+      'show the effective settings and where each came from (file:line, environment, -s, default), and where oned and the credentials are found; ' +
+        'secrets masked. Contacts nothing',
+    )
+    .option('--json', 'print them as JSON on stdout')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  vmcatcher_eventHndl_ON config
+  Where does the staging directory come from?
+    vmcatcher_eventHndl_ON config --json | jq '.settings[] | select(.key == "VMCHNDL_ON_STAGING_DIR")'`,
+    )
+    .action(async (o) => done(await runConfig(o, io)));
 
   program.exitOverride();
   return program;

@@ -3,12 +3,15 @@
 export interface ParsedFile {
   values: Record<string, string>;
   problems: string[];
+  /** The line (1-based) each value was read from. */
+  lines: Record<string, number>;
 }
 
 /** Parses `KEY=value` lines; quotes around a value are removed, `export ` is allowed. */
 export function parseConfigText(text: string, fileName: string): ParsedFile {
   const values: Record<string, string> = {};
   const problems: string[] = [];
+  const lines: Record<string, number> = {};
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (line === '' || line.charAt(0) === '#') return;
@@ -23,6 +26,7 @@ export function parseConfigText(text: string, fileName: string): ParsedFile {
       value = value.slice(1, -1);
     }
     values[m[1]] = value;
+    lines[m[1]] = i + 1;
   });
-  return { values, problems };
+  return { values, problems, lines };
 }

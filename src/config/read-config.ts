@@ -17,6 +17,8 @@ export interface LoadedConfig {
   config: Readonly<Config>;
   file?: string;
   warnings: string[];
+  /** Where each setting's value came from, by key: `file:line`, `environment` or `command line`; absent = default. */
+  origins: Record<string, string>;
 }
 
 /** Loads and validates the configuration; throws InvalidConfigError listing every problem. */
@@ -24,6 +26,7 @@ export function readConfig(src: ConfigSources): LoadedConfig {
   const problems: string[] = [];
   const warnings: string[] = [];
   const raw: RawConfig = {};
+  const origins: Record<string, string> = {};
   const fileName = src.file || src.env.VMCHNDL_ON_CONFIG || DEFAULT_CONFIG_FILE;
   const explicit = Boolean(src.file || src.env.VMCHNDL_ON_CONFIG);
   let text: string | undefined;
@@ -33,10 +36,13 @@ export function readConfig(src: ConfigSources): LoadedConfig {
     const code = (e as NodeJS.ErrnoException).code;
     if (explicit || code !== 'ENOENT') problems.push(`${fileName}: cannot read the configuration file (${code || String(e)})`);
   }
-  const apply = (values: Record<string, string>, where: string, strict: boolean) => {
+  const apply = (values: Record<string, string>, where: string, strict: boolean, origin: (key: string) => string = () => where) => {
     for (const key of Object.keys(values)) {
       const s = settingByKey(key);
-      if (s) raw[s.field] = values[key];
+      if (s) {
+        raw[s.field] = values[key];
+        origins[key] = origin(key);
+      }
       else if (strict) problems.push(`${key}: unknown setting (${where})`);
       else if (key.indexOf(SETTING_PREFIX) === 0 && key !== 'VMCHNDL_ON_CONFIG') warnings.push(`${key}: unknown setting in the environment, ignored`);
     }
@@ -44,7 +50,7 @@ export function readConfig(src: ConfigSources): LoadedConfig {
   if (text !== undefined) {
     const parsed = parseConfigText(text, fileName);
     problems.push(...parsed.problems);
-    apply(parsed.values, fileName, true);
+    apply(parsed.values, fileName, true, (key) => `${fileName}:${parsed.lines[key]}`);
   }
   const envValues: Record<string, string> = {};
   for (const key of Object.keys(src.env)) {
@@ -56,7 +62,7 @@ export function readConfig(src: ConfigSources): LoadedConfig {
   try {
     const config = normalizeConfig(raw);
     if (problems.length) throw new InvalidConfigError(problems);
-    return { config, file: text !== undefined ? fileName : undefined, warnings };
+    return { config, file: text !== undefined ? fileName : undefined, warnings, origins };
   } catch (e) {
     if (e instanceof InvalidConfigError) throw new InvalidConfigError(problems.concat(e.problems.filter((p) => problems.indexOf(p) < 0)));
     throw e;
