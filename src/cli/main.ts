@@ -12,6 +12,7 @@ import { runReplay } from './commands/replay';
 import { runStatus } from './commands/status';
 import { runForget, runPending, runRetry } from './commands/spool-commands';
 import { withCommonOptions } from './common-options';
+import { suggestName } from './suggest';
 import type { Io } from './io';
 
 declare const __VERSION__: string;
@@ -43,7 +44,21 @@ Examples:
 Exit codes: 0 done or nothing to do, 1 internal error, 2 the operation failed
 (rolled back, or left for the next run), 3 invalid event or configuration.`,
     )
-    .action(async (o) => done(await runHook(o, io)));
+    .action(async (o, cmd: Command) => {
+      // Without a command the program is the hook, which takes no arguments: a word here is a mistyped command.
+      if (cmd.args.length) {
+        const names = program.commands.map((c) => c.name());
+        const hint = suggestName(cmd.args[0], names);
+        program.error(`error: unknown command '${cmd.args[0]}'${hint ? ` (did you mean '${hint}'?)` : ''}; see \`vmcatcher_eventHndl_ON --help\``, {
+          exitCode: EXIT.INVALID,
+          code: 'commander.unknownCommand',
+        });
+      }
+      done(await runHook(o, io));
+    });
+  // Subcommands inherit this when created after it: a bad option or argument anywhere is exit 3, not process.exit(1).
+  program.exitOverride();
+  program.helpCommand(true);
 
   withCommonOptions(program.command('plan'))
     .description('observe the event in the environment and print what it would do; change nothing')
@@ -211,7 +226,8 @@ Examples:
     )
     .action(async (o) => done(await runConfig(o, io)));
 
-  program.exitOverride();
+  // Only the program itself (not its commands, which inherit settings made before they exist): see its action.
+  program.allowExcessArguments(true);
   return program;
 }
 
