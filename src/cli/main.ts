@@ -7,6 +7,7 @@ import { runConfig } from './commands/config';
 import { runDoctor } from './commands/doctor';
 import { runHistory } from './commands/history';
 import { runHook } from './commands/hook';
+import { runPlan } from './commands/plan';
 import { runRecover } from './commands/recover';
 import { runReplay } from './commands/replay';
 import { runStatus } from './commands/status';
@@ -60,22 +61,29 @@ Exit codes: 0 done or nothing to do, 1 internal error, 2 the operation failed
   program.exitOverride();
   program.helpCommand(true);
 
-  withCommonOptions(program.command('plan'))
-    .description('observe the event in the environment and print what it would do; change nothing')
+  withCommonOptions(program.command('plan [identifier]'))
+    .description(
+      'observe an event and print, on stdout, what it would do; change nothing. The event comes from the environment (as vmcatcher sets it) ' +
+        'or from a saved one (--env-file)',
+    )
+    .option('--env-file <file>', 'a saved event: KEY=VALUE lines as `env` prints them (comments allowed), or JSON lines as vmcatcher_eventHndlExpl writes (the identifier picks one)')
+    .option('--cache-dir <dir>', "with --env-file: vmcatcher's cache directory, if it is not where the saved event says")
     .option('--json', 'print the plan as JSON on stdout')
     .addHelpText(
       'after',
       `
 Examples:
-  What would vmcatcher's event do (variables as vmcatcher sets them)?
+  What would a saved event do (an \`env\` dump, as in vmcatcher's test dumps)?
+    vmcatcher_eventHndl_ON plan --env-file saved.env
+  The steps as data (each with its description):
+    vmcatcher_eventHndl_ON plan --env-file saved.env --json | jq -r '.steps[].description'
+  The event in the environment, as vmcatcher sets it:
     env VMCATCHER_EVENT_TYPE=AvailablePostfix VMCATCHER_EVENT_DC_IDENTIFIER=1e2b8099-febf-444f-8078-8942ca3e5210 \\
         VMCATCHER_EVENT_FILENAME=1e2b8099-febf-444f-8078-8942ca3e5210 VMCATCHER_CACHE_DIR_CACHE=/var/lib/vmcatcher/cache \\
         vmcatcher_eventHndl_ON plan
-  The steps as data (each with its description):
-    vmcatcher_eventHndl_ON plan --json | jq -r '.steps[].description'
-  The same for an image in vmcatcher's cache or a saved event: see \`replay --dry-run\`.`,
+  An image in vmcatcher's cache: see \`replay --dry-run\`.`,
     )
-    .action(async (o) => done(await runHook(Object.assign({}, o, { dryRun: true }), io)));
+    .action(async (id: string | undefined, o) => done(await runPlan(o, id, io)));
 
   withCommonOptions(program.command('replay [identifier]'))
     .description(

@@ -53,8 +53,8 @@ export function failIfAnyFailed(results: readonly EntryResult[], what: string): 
   }
 }
 
-/** Handles one vmcatcher event; `dryRun` observes and plans only. */
-export async function handleEvent(event: Event, deps: HookDeps, dryRun = false): Promise<HookResult> {
+/** Handles one vmcatcher event; `dryRun` observes and plans only (`planShown`: the caller prints the plan, log it at debug). */
+export async function handleEvent(event: Event, deps: HookDeps, dryRun = false, planShown = false): Promise<HookResult> {
   if (event.kind === 'ignored') {
     const retryHere = event.type === 'ProcessPrefix' || event.type === 'ProcessPostfix';
     const pending = retryHere && !dryRun ? listSpool(deps.config.stateDir).length : 0;
@@ -70,7 +70,7 @@ export async function handleEvent(event: Event, deps: HookDeps, dryRun = false):
       deps.log.warn('plan', `an earlier run for ${event.identifier} did not finish: a real run would first finish or roll it back`);
     }
     const p = await planEvent(event, deps);
-    logPlan(p, deps.log);
+    logPlan(p, deps.log, planShown ? 'debug' : 'info');
     return { event, plan: p, outcome: 'planned' };
   }
 

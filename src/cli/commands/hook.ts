@@ -1,20 +1,24 @@
 // The default command: handle the event vmcatcher passes in the environment (also `plan` / --dry-run).
-import { EXIT, exitCodeFor, InvalidConfigError, VmcError } from '../../errors';
+import { EXIT, exitCodeFor, InvalidArgumentError, InvalidConfigError, VmcError } from '../../errors';
 import { parseEvent } from '../../event/parse-event';
 import { handleEvent } from '../../hook/handle-event';
-import { hookResultView } from '../../status/plan-view';
+import { formatPlanText, hookResultView } from '../../status/plan-view';
 import { Io, reportError } from '../io';
 import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
 
-/** Runs the hook; with dryRun it only observes and prints the plan. */
-export async function runHook(o: CommonOptions & { dryRun?: boolean; json?: boolean }, io: Io): Promise<number> {
+/** Runs the hook; with dryRun it only observes and prints the plan (on stdout with planOnStdout, as `plan` does). */
+export async function runHook(o: CommonOptions & { dryRun?: boolean; json?: boolean; planOnStdout?: boolean }, io: Io): Promise<number> {
   let log = bootstrapLogger(o);
   try {
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
+    if (o.planOnStdout && !io.env.VMCATCHER_EVENT_TYPE) {
+      throw new InvalidArgumentError('plan: no event in the environment (VMCATCHER_EVENT_TYPE is not set): give a saved event with --env-file FILE, or see `replay --dry-run`');
+    }
     const event = parseEvent(io.env, io.cwd);
-    const res = await handleEvent(event, rt.deps, Boolean(o.dryRun));
+    const res = await handleEvent(event, rt.deps, Boolean(o.dryRun), Boolean(o.planOnStdout) && !o.json);
     if (o.json) io.stdout(JSON.stringify(hookResultView(res), null, 2) + '\n');
+    else if (o.planOnStdout) io.stdout(res.plan ? formatPlanText(res.plan) : `${event.type}${event.identifier ? ` for ${event.identifier}` : ''}: nothing to plan (${res.outcome})\n`);
     return EXIT.OK;
   } catch (e) {
     // A script asking for the plan as data gets the refusal as data too (the log still says it on stderr).
