@@ -117,11 +117,19 @@ Examples:
         'and pending events; without identifiers every image this tool manages. Reads only.',
     )
     .option('--json', 'print the report as JSON on stdout')
+    .option('--csv', 'one line per image, comma-separated (full names), for scripts and spreadsheets')
+    .option('--no-header', 'leave out the header lines of the tables (and of --csv)')
+    .option('--cache-dir <dir>', "vmcatcher's cache directory: its cache.index tells a mistyped identifier from an image not registered yet (default $VMCATCHER_CACHE_DIR_CACHE)")
     .addHelpText(
       'after',
       `
+Exit status: 0 fine, 2 something needs an administrator (an interrupted run, an event that failed
+VMCHNDL_ON_RETRY_WARN_AFTER times, several images that look current) or oned could not be asked,
+3 an identifier asked for is known neither to OpenNebula nor to the spool (nor to cache.index).
+
 Examples:
   vmcatcher_eventHndl_ON status
+  vmcatcher_eventHndl_ON status --csv --no-header | cut -d, -f1,3,8
   vmcatcher_eventHndl_ON status 1e2b8099-febf-444f-8078-8942ca3e5210
   vmcatcher_eventHndl_ON status --json | jq -r '.identifiers[] | [.identifier, .current.id, .current.version] | @tsv'`,
     )
@@ -171,7 +179,7 @@ Examples:
   Only what is wrong:
     vmcatcher_eventHndl_ON doctor --json | jq -r '.checks[] | select(.status != "ok") | "\\(.id): \\(.fix)"'
 
-Exit codes: 0 nothing failed (warnings allowed), 2 a check failed, 3 bad arguments.`,
+Exit status: 0 nothing failed (warnings allowed), 2 a check failed, 3 bad arguments.`,
     )
     .action(async (o) => done(await runDoctor(o, io)));
 
@@ -199,7 +207,7 @@ Examples:
   For node_exporter's textfile collector, from cron:
     vmcatcher_eventHndl_ON check --format prometheus > /var/lib/node_exporter/vmcatcher.prom.$$ && mv /var/lib/node_exporter/vmcatcher.prom.$$ /var/lib/node_exporter/vmcatcher.prom
 
-Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the plugin convention; with --format prometheus 0 unless UNKNOWN).`,
+Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the plugin convention; with --format prometheus 0 unless UNKNOWN).`,
     )
     .action(async (o) => done(await runCheck(o, io)));
 

@@ -47,7 +47,7 @@ describe.each<NodeKind>(['node20', 'node10'])('on a terminal under %s', (node) =
     const rows = coloured.stdout.split(/\r?\n/).filter((l) => /^ {2}(ROLE|\x1b\[1mcurrent)/.test(l));
     expect(rows).toHaveLength(2);
     const plain = rows.map((l) => l.replace(/\x1b\[[0-9;]*m/g, ''));
-    expect(plain[1].indexOf('1:default')).toBe(plain[0].indexOf('DATASTORE'));
+    expect(plain[1].indexOf('READY')).toBe(plain[0].indexOf('STATE'));
     const plainOut = await cliOnTty(site, node, ['status'], { NO_COLOR: '1' });
     expect(plainOut.code).toBe(0);
     expect(plainOut.stdout).toContain(ALPHA);
