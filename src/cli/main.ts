@@ -149,17 +149,20 @@ Examples:
 
   withCommonOptions(program.command('retry [identifier...]'))
     .description('process pending events now (all, or those of the given images), without waiting for the back-off')
+    .option('--json', "print each event's outcome as JSON on stdout")
     .addHelpText('after', '\nExamples:\n  vmcatcher_eventHndl_ON retry\n  vmcatcher_eventHndl_ON retry 1e2b8099-febf-444f-8078-8942ca3e5210')
     .action(async (ids: string[], o) => done(await runRetry(o, ids, io)));
 
   withCommonOptions(program.command('forget <identifier>'))
     .description("drop an image's pending events from the spool (asks first); OpenNebula is not changed")
     .option('-y, --yes', 'do not ask')
+    .option('--json', 'print the events dropped as JSON on stdout')
     .addHelpText('after', '\nExample:\n  vmcatcher_eventHndl_ON forget 1e2b8099-febf-444f-8078-8942ca3e5210 --yes')
     .action(async (id: string, o) => done(await runForget(o, id, io)));
 
   withCommonOptions(program.command('drain'))
     .description('process the spool (queue mode, VMCHNDL_ON_QUEUE=yes): every pending event whose back-off has passed')
+    .option('--json', "print each event's outcome as JSON on stdout")
     .addHelpText('after', '\nExample (cron, every 5 minutes):\n  */5 * * * * oneadmin /usr/bin/vmcatcher_eventHndl_ON drain -q')
     .action(async (o) => done(await runRetry(o, [], io, true)));
 
