@@ -34,7 +34,7 @@ async function processEntry(entry: SpoolEntry, deps: HookDeps): Promise<'done' |
   try {
     const p = await planEvent(ev, deps);
     logPlan(p, deps.log);
-    if (p.action === 'nothing') return 'nothing';
+    if (p.action === 'nothing' && !p.steps.length) return 'nothing';
     const ctx = deps.exec();
     await executePlan(p, entry.type, early ? Object.assign({}, ctx, { tools: early.wrap(ctx.tools) }) : ctx);
     deps.log.info('main', `done: ${p.summary}`);

@@ -143,6 +143,26 @@ describe('plan: AvailablePostfix', () => {
     expect(plan(event(), observed({ file: file('raw'), datastore: inPlace }), config({ stagingDir: '/srv/staging' }), RUN).steps[1]).toMatchObject({ kind: 'allocate' });
   });
 
+  it('disables retired images left enabled because they were in use, once no VM uses them; leaves others alone', () => {
+    const retired = (id: number, over: Partial<Parameters<typeof image>[0]>) =>
+      image(Object.assign({ id, name: `${ID} 2026-01-0${id}_00-00-00_+0100-CET`, template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID, VMCHNDL_ON_RETIRED: `2026-01-0${id}T00:00:00.000Z`, VMCHNDL_ON_DISABLE_WHEN_UNUSED: '2026-01-01T00:00:00.000Z' } }, over));
+    const cur = image({ id: 9, name: ID, template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID, VMCATCHER_EVENT_SL_CHECKSUM_SHA512: SUM2 } });
+    const unused = retired(1, {});
+    const used = retired(2, { state: 2, runningVms: 1 });
+    const reEnabled = retired(3, { template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID, VMCHNDL_ON_RETIRED: '2026-01-03T00:00:00.000Z' } });
+    const p = plan(event(), observed({ images: [cur, unused, used, reEnabled], file: undefined }), config(), RUN);
+    expect(p.action).toBe('nothing');
+    expect(p.summary).toMatch(/nothing to do; disable retired image 1, no longer in use$/);
+    expect(p.steps).toEqual([
+      { kind: 'mark-retired', image: 1, attrs: { VMCHNDL_ON_DISABLE_WHEN_UNUSED: '' } },
+      { kind: 'enable', image: 1, enable: false, bestEffort: true },
+    ]);
+    // After a rotation's own steps, rolled forward.
+    const q = plan(event(), observed({ images: [image({ id: 9, name: ID, template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID } }), unused] }), config(), RUN);
+    expect(q.steps.slice(-2).map((s) => s.kind)).toEqual(['mark-retired', 'enable']);
+    expect(q.commitIndex).toBeLessThan(q.steps.length - 2);
+  });
+
   it('refuses before any change when an unrelated image holds the name', () => {
     const other = image({ id: 4, name: ID, template: {} });
     expect(() => plan(event(), observed({ images: [other] }), config(), RUN)).toThrow(/image 4 owned by oneadmin is already named/);
