@@ -188,7 +188,7 @@ Exit status: 0 nothing failed (warnings allowed), 2 a check failed, 3 bad argume
 
   withCommonOptions(program.command('check'))
     .description(
-      'monitoring probe (Nagios plugin convention): one line OK|WARNING|CRITICAL|UNKNOWN - … with performance data, exit 0/1/2/3; ' +
+      'monitoring probe (Nagios plugin convention): one line OK|WARNING|CRITICAL|UNKNOWN - ... with performance data, exit 0/1/2/3; ' +
         'or --format prometheus for the node_exporter textfile collector. Reads the state directory only',
     )
     .option('--format <format>', 'nagios (default) or prometheus')
