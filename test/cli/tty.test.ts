@@ -62,7 +62,7 @@ describe('off a terminal', () => {
     site = getSite();
   });
 
-  it('logs progress at most every 10 % (or 30 s), without bars or colours', async () => {
+  it('logs progress sparingly (the start, every 10 % or 30 s after 5 s, the end), without bars or colours', async () => {
     writeCacheIndex(site, { [ALPHA]: cacheImage(site, 'qcow2', 'big-alpha', ALPHA, 64) });
     const r = await cli(site, 'node20', ['replay', ALPHA], { VMCATCHER_CACHE_DIR_CACHE: site.cacheDir });
     expect(r.code).toBe(0);

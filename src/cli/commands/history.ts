@@ -3,6 +3,7 @@ import { formatLocalTime } from '../../clock/local-time';
 import { EXIT, InvalidArgumentError } from '../../errors';
 import { listSpool } from '../../spool/spool';
 import { History, readHistory } from '../../status/history';
+import { shortError } from '../../status/short-error';
 import { Io, reportError } from '../io';
 import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
 import { formatTable } from '../table';
@@ -21,10 +22,10 @@ export function formatHistory(h: History): string {
   else {
     out += formatTable(
       ['WHEN', 'EVENT', 'ACTION', 'OUTCOME', 'IMAGES', 'ERROR'],
-      h.runs.map((r) => [formatLocalTime(r.startedAt), r.event, r.action, r.outcome, images(r), r.error ? r.error.slice(0, 100) : '']),
+      h.runs.map((r) => [formatLocalTime(r.startedAt), r.event, r.action, r.outcome, images(r), r.error ? shortError(r.error) : '']),
     );
   }
-  for (const p of h.pending) out += `pending: ${p.type} received ${formatLocalTime(p.received)}, ${p.attempts} attempt(s)${p.lastError ? `; last error: ${p.lastError.slice(0, 100)}` : ''}\n`;
+  for (const p of h.pending) out += `pending: ${p.type} received ${formatLocalTime(p.received)}, ${p.attempts} attempt(s)${p.lastError ? `; last error: ${shortError(p.lastError)}` : ''}\n`;
   return out;
 }
 

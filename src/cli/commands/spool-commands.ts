@@ -6,6 +6,7 @@ import { EntryResult, retryPolicy } from '../../hook/process-identifier';
 import { superseded } from '../../hook/supersede';
 import { nextAttemptAt } from '../../spool/retry-policy';
 import { listSpool, removeEntry, SpoolEntry } from '../../spool/spool';
+import { shortError } from '../../status/short-error';
 import { Io, reportError } from '../io';
 import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
 import { formatTable } from '../table';
@@ -39,7 +40,7 @@ export async function runPending(o: CommonOptions & { json?: boolean }, io: Io):
       io.stdout(
         formatTable(
           ['IDENTIFIER', 'TYPE', 'RECEIVED', 'ATTEMPTS', 'NEXT ATTEMPT', 'LAST ERROR'],
-          rows.map((r) => [r.identifier, r.type, r.received, String(r.attempts), r.superseded ? 'superseded by a newer event' : r.nextAttempt, r.lastError]),
+          rows.map((r) => [r.identifier, r.type, r.received, String(r.attempts), r.superseded ? 'superseded by a newer event' : r.nextAttempt, shortError(r.lastError)]),
         ),
       );
     }

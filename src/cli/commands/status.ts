@@ -5,6 +5,7 @@ import { EXIT } from '../../errors';
 import { CACHE_INDEX_FILE, readCacheIndex } from '../../vmcatcher/cache-index';
 import { listOpenJournals } from '../../exec/journal';
 import { listSpool } from '../../spool/spool';
+import { shortError } from '../../status/short-error';
 import { collectStatus, IdentifierStatus, ImageView, StatusReport } from '../../status/status-report';
 import { Io, reportError } from '../io';
 import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
@@ -83,7 +84,7 @@ export function formatIdentifier(s: IdentifierStatus & { unknown?: string; cache
   if (!s.current && images.length) out += `  ${paint('yellow', 'no current image')}: the next AvailablePostfix registers one\n`;
   if (s.duplicates.length) out += `  ${paint('yellow', 'several images look current')}: the next event rotates image ${s.current!.id} and leaves the others alone\n`;
   for (const p of s.pending) {
-    out += `  ${paint('cyan', 'pending')} ${p.type} received ${localTime(p.received)}, ${p.attempts} attempt(s)${p.lastError ? `, last error: ${p.lastError.slice(0, 120)}` : ''}\n`;
+    out += `  ${paint('cyan', 'pending')} ${p.type} received ${localTime(p.received)}, ${p.attempts} attempt(s)${p.lastError ? `, last error: ${shortError(p.lastError)}` : ''}\n`;
   }
   if (s.interrupted) out += `  ${paint('red', 'interrupted run')}: \`vmcatcher_eventHndl_ON recover ${s.identifier}\` finishes or rolls it back\n`;
   return out;
