@@ -49,7 +49,7 @@ describe.each<NodeKind>(['node20', 'node10'])('status and recover for admins und
     expect(bad.stdout).toContain(`interrupted run: \`vmcatcher_eventHndl_ON recover ${ALPHA}\``);
   });
 
-  it('tells a typo from an image cached but not registered, and recover says when there is nothing to recover', async () => {
+  it('tells a typo from an image cached but not registered, prints oned failures as data, and recover says when there is nothing to recover', async () => {
     const site = getSite();
     writeCacheIndex(site, { [BETA]: cacheImage(site, 'raw', 'beta', BETA, 1) });
     const cached = await cli(site, node, ['status', BETA, '--cache-dir', site.cacheDir]);
@@ -61,6 +61,14 @@ describe.each<NodeKind>(['node20', 'node10'])('status and recover for admins und
     const blind = await cli(site, node, ['status', 'nonexistent']);
     expect(blind.code).toBe(3);
     expect(blind.stderr).toMatch(/nonexistent: no image in OpenNebula carries it; give vmcatcher's cache directory/);
+
+    // oned down: --json still prints data; an endpoint that is no URL names where it came from.
+    const down = await cli(site, node, ['status', '--json'], { VMCHNDL_ON_ENDPOINT: 'http://127.0.0.1:9/RPC2' });
+    expect(down.code).toBe(2);
+    expect(JSON.parse(down.stdout)).toEqual({ error: { code: 'ONE_TRANSPORT', exitCode: 2, message: expect.stringMatching(/^one\.imagepool\.info failed \(connection\)/) } });
+    const noUrl = await cli(site, node, ['status'], { VMCHNDL_ON_ENDPOINT: '', ONE_XMLRPC: '127.0.0.1:2633' });
+    expect(noUrl.code).toBe(3);
+    expect(noUrl.stderr).toMatch(/endpoint "127\.0\.0\.1:2633" is not a URL; expected e\.g\. http:\/\/localhost:2633\/RPC2 \(from \$ONE_XMLRPC\)/);
 
     site.sim.clearCalls();
     const rec = await cli(site, node, ['recover', 'nonexistent'], { VMCHNDL_ON_ENDPOINT: 'http://127.0.0.1:9/RPC2' });

@@ -8,6 +8,7 @@ import { listSpool } from '../../spool/spool';
 import { shortError } from '../../status/short-error';
 import { collectStatus, IdentifierStatus, ImageView, StatusReport } from '../../status/status-report';
 import { Io, reportError } from '../io';
+import { errorView } from './hook';
 import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
 import { colorWanted, formatTable, Paint, painter, visibleWidth } from '../table';
 
@@ -184,6 +185,8 @@ export async function runStatus(o: StatusOptions, identifiers: string[], io: Io)
     }
     return EXIT.OK;
   } catch (e) {
+    // A script asking for data gets the failure as data too (oned down, for instance).
+    if (o.json) io.stdout(JSON.stringify({ error: errorView(e) }, null, 2) + '\n');
     return reportError(e, log);
   }
 }
