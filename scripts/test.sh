@@ -11,6 +11,11 @@ command -v openssl >/dev/null || need+=(openssl)
 command -v script >/dev/null || need+=(bsdutils)
 command -v cpio >/dev/null || need+=(cpio)
 command -v man >/dev/null || need+=(man-db)
+# libfaketime: test/reliability/failing-machine-b.test.ts steps the clock of the bundled command back.
+[ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || need+=(faketime)
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
 npm ci --no-audit --no-fund
+# A real oned for test/real/: built from ../shared/opennebula-src/ the first time on a machine
+# (about 13 minutes per OpenNebula version on 2 cores), then reused from /var/cache.
+bash scripts/real-oned.sh build
 npm test

@@ -18,8 +18,9 @@ export function wrapText(text, width, prefix) {
 /** A value as the settings file reads it back: quoted when it holds anything but plain characters. */
 export function quoteValue(value) {
   if (/^[A-Za-z0-9_.,:\/+@%-]*$/.test(value)) return value;
-  // The file has no escapes: the reader only removes one pair of matching outer quotes.
-  return value.indexOf('"') < 0 ? `"${value}"` : `'${value}'`;
+  // Read as sh reads it: double quotes need \ before " \ $ and `; single quotes keep everything but '.
+  if (!/["\\$`]/.test(value)) return `"${value}"`;
+  return value.indexOf("'") < 0 ? `'${value}'` : `"${value.replace(/["\\$`]/g, '\\$&')}"`;
 }
 
 /** The text of the configuration file for `settings` (the table from src/config/settings.ts). */
@@ -28,7 +29,10 @@ export function renderConfFile({ settings, configFile, version }) {
     `# ${configFile}: settings of vmcatcher_eventHndl_ON ${version}.`,
     '#',
     ...wrapText(
-      'KEY=value lines, as in a shell; quotes around a value are removed; # starts a comment. ' +
+      'KEY=value lines, read as /bin/sh reads them (as /etc/sysconfig/vmcatcher): an unquoted value ends at ' +
+        'the first blank, and a # after a blank starts a comment; single quotes keep everything, double quotes ' +
+        'everything but \\ escapes; nothing is expanded, and a line sh would expand or run ($, `, ;, a blank ' +
+        'followed by more text) is refused. ' +
         'Every setting is listed below, commented out, with its default: remove the # to change it. ' +
         'An empty value means unset. ' +
         'The same keys in the environment (e.g. in the cron job that runs vmcatcher_cache) override this file, ' +

@@ -1,13 +1,13 @@
 // The bundle's entry point. vmcatcher runs us for every event of every image, and most events need
 // nothing: those are answered here with a few small modules. Anything else runs the command line
 // (./main), which the build keeps aside in this same file and which is compiled only then.
-import { readFileSync } from 'fs';
+import { readdirSync, readFileSync, writeSync } from 'fs';
 import { runInThisContext } from 'vm';
 import { readConfig } from '../config/read-config';
 import { ignoredEventMessage } from '../event/event-types';
 import { parseEvent } from '../event/parse-event';
 import { configuredLogger } from '../log/configured-logger';
-import { listSpool } from '../spool/spool';
+import { listQuarantined, listSpool } from '../spool/spool';
 
 /** The line before the command line in the bundle; every line after it is commented out (scripts/build.mjs). */
 declare const __COMMAND_LINE_MARK__: string;
@@ -26,14 +26,28 @@ function answerIgnoredEvent(argv: readonly string[], env: NodeJS.ProcessEnv, cwd
     if (event.kind !== 'ignored') return false;
     const loaded = readConfig({ env, flags: {} });
     const config = loaded.config;
-    // At ProcessPrefix and ProcessPostfix the hook retries what is pending.
-    if ((event.type === 'ProcessPrefix' || event.type === 'ProcessPostfix') && listSpool(config.stateDir).length > 0) return false;
+    // At ProcessPrefix and ProcessPostfix the hook retries what is pending; a spool it cannot read is
+    // for the command line to report, never "nothing to do".
+    if (event.type === 'ProcessPrefix' || event.type === 'ProcessPostfix') {
+      if (spoolUnreadable(config.stateDir) || listSpool(config.stateDir).length > 0) return false;
+    }
+    // Unreadable spool entries are said at every run: the command line does.
+    if (listQuarantined(config.stateDir).length > 0) return false;
     const log = configuredLogger(config);
     for (const w of loaded.warnings) log.warn('config', w);
     log.info('main', ignoredEventMessage(event.type, event.identifier, 0));
     return true;
   } catch (_) {
     return false;
+  }
+}
+
+function spoolUnreadable(stateDir: string): boolean {
+  try {
+    readdirSync(`${stateDir}/spool`);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ENOENT';
   }
 }
 
@@ -56,6 +70,22 @@ function loadCommandLine(): CommandLine {
   return mod.exports;
 }
 
+/** The last resort: an error nothing else caught ends the run with exit 1 and one line on stderr, never 0. */
+function lastResort(what: string): (e: unknown) => void {
+  return (e) => {
+    const text = (e instanceof Error ? e.message || e.name : String(e)).replace(/\r?\n/g, '\\n');
+    try {
+      writeSync(2, `vmcatcher_eventHndl_ON: internal error (${what}): ${text}\n`);
+    } catch (_) {
+      // Nobody reads stderr: the exit code still says it.
+    }
+    process.exit(1);
+  };
+}
+
+process.on('uncaughtException', lastResort('uncaught exception'));
+process.on('unhandledRejection', lastResort('unhandled rejection'));
+
 if (!answerIgnoredEvent(process.argv.slice(2), process.env, process.cwd())) {
   loadCommandLine()
     .run(process.argv.slice(2), {
@@ -66,5 +96,5 @@ if (!answerIgnoredEvent(process.argv.slice(2), process.env, process.cwd())) {
     })
     .then((code) => {
       process.exitCode = code;
-    });
+    }, lastResort('command line'));
 }

@@ -6,6 +6,8 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   cwd: string;
   stdout: (s: string) => void;
+  /** Where a last-resort message goes; fd 2 when not given. */
+  stderr?: (s: string) => void;
   /** stdin and stderr are terminals: a person is watching. */
   interactive: boolean;
 }

@@ -1,6 +1,7 @@
 // The command line: vmcatcher's hook when run without a command, and the commands an administrator runs.
 // Each command lives in commands/<name>.ts; this file only wires them to commander.
 import { Command } from 'commander';
+import { writeSync } from 'fs';
 import { EXIT } from '../errors';
 import { runCheck } from './commands/check';
 import { runConfig } from './commands/config';
@@ -250,13 +251,33 @@ Examples:
   return program;
 }
 
+function writeStderr(s: string): void {
+  try {
+    writeSync(2, s);
+  } catch (_) {
+    // Nobody reads stderr: the exit code still says it.
+  }
+}
+
+/** One line for an unexpected error: its message, else what it is. */
+export function describeError(e: unknown): string {
+  const text = e instanceof Error ? e.message || e.name : String(e);
+  return text.replace(/\r?\n/g, '\\n');
+}
+
 /** Runs the program and resolves with the exit code. */
 export function run(argv: string[], io: Io): Promise<number> {
   return new Promise((resolve) => {
     const program = buildProgram(io, resolve);
     program.parseAsync(argv, { from: 'user' }).catch((e: { exitCode?: number; code?: string }) => {
       if (e && (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')) return resolve(EXIT.OK);
-      resolve(e && typeof e.exitCode === 'number' && e.exitCode !== 0 ? EXIT.INVALID : EXIT.OK);
+      // commander's own errors (unknown option, missing argument) carry an exit code: wrong arguments.
+      if (e && typeof e.code === 'string' && e.code.indexOf('commander.') === 0 && typeof e.exitCode === 'number') {
+        return resolve(e.exitCode !== 0 ? EXIT.INVALID : EXIT.OK);
+      }
+      // Anything else escaped a command's own error handling: never an exit 0.
+      (io.stderr || writeStderr)(`vmcatcher_eventHndl_ON: internal error: ${describeError(e)}\n`);
+      resolve(EXIT.INTERNAL);
     });
   });
 }

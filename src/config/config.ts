@@ -19,13 +19,19 @@ function required(value: string | undefined): string {
   return value;
 }
 
+// A value used as written (a name, a path, a program) must not carry blanks it would be used with.
+function noSurroundingBlanks(s: string): string {
+  if (s.trim() !== s) throw new Rejected('has leading or trailing blanks, which would be taken as part of it; remove them');
+  return s;
+}
+
 const text: Parse<string> = (value) => {
   const s = required(value);
   if (s.length === 0) throw new Rejected('must not be empty');
-  return s;
+  return noSurroundingBlanks(s);
 };
 
-const optionalText: Parse<string | undefined> = (value) => (value === undefined || value.trim() === '' ? undefined : value);
+const optionalText: Parse<string | undefined> = (value) => (value === undefined || value.trim() === '' ? undefined : noSurroundingBlanks(value));
 
 const YES = ['yes', 'true', '1', 'on'];
 const NO = ['no', 'false', '0', 'off'];
@@ -36,16 +42,23 @@ const yesNo: Parse<boolean> = (value) => {
   throw new Rejected('expected yes or no');
 };
 
+// The longest delay a Node.js timer can wait: a longer one would fire at once.
+const MAX_SECONDS = 2147483;
+
 /** Seconds as written, in milliseconds. */
 const seconds: Parse<number> = (value) => {
   const s = required(value).trim();
   if (!/^\d+(\.\d+)?$/.test(s) || !(Number(s) > 0)) throw new Rejected('expected a positive number of seconds');
-  return Math.round(Number(s) * 1000);
+  const ms = Math.round(Number(s) * 1000);
+  if (ms < 1) throw new Rejected('expected at least 0.001 seconds');
+  if (Number(s) > MAX_SECONDS) throw new Rejected(`expected at most ${MAX_SECONDS} seconds (24 days)`);
+  return ms;
 };
 
+// Used as written by one.image.chmod: exactly three octal digits, nothing around them.
 const octalMode: Parse<string> = (value) => {
   const s = required(value);
-  if (!/^[0-7]{3}$/.test(s.trim())) throw new Rejected('expected three octal digits, e.g. 600');
+  if (!/^[0-7]{3}$/.test(s)) throw new Rejected('expected three octal digits, e.g. 600');
   return s;
 };
 
@@ -79,6 +92,18 @@ function oneOf<T extends string>(values: readonly T[]): Parse<T> {
     for (const v of values) if (v === s) return v;
     throw new Rejected(`expected ${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`);
   };
+}
+
+/** The state directory a value names, or the default one when the value is not valid. */
+export function parseStateDir(value: string | undefined): string {
+  const fallback = absDir(defaultRawConfig().stateDir);
+  if (value === undefined) return fallback;
+  try {
+    return absDir(value);
+  } catch (e) {
+    if (e instanceof Rejected) return fallback;
+    throw e;
+  }
 }
 
 /** The normalised configuration; durations in milliseconds. */

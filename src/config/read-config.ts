@@ -1,7 +1,7 @@
 // Reads the configuration from its three sources: the file, the environment and flags (highest).
 import { readFileSync } from 'fs';
 import { InvalidConfigError } from '../errors';
-import { Config, normalizeConfig } from './config';
+import { Config, normalizeConfig, parseStateDir } from './config';
 import { parseConfigText } from './parse-file';
 import { DEFAULT_CONFIG_FILE, RawConfig, SETTING_PREFIX, settingByKey } from './settings';
 
@@ -21,8 +21,17 @@ export interface LoadedConfig {
   origins: Record<string, string>;
 }
 
-/** Loads and validates the configuration; throws InvalidConfigError listing every problem. */
-export function readConfig(src: ConfigSources): LoadedConfig {
+interface Gathered {
+  raw: RawConfig;
+  problems: string[];
+  warnings: string[];
+  fileName: string;
+  text?: string;
+  origins: Record<string, string>;
+}
+
+// The settings as written, from the file, the environment and flags, with the problems found reading them.
+function gather(src: ConfigSources): Gathered {
   const problems: string[] = [];
   const warnings: string[] = [];
   const raw: RawConfig = {};
@@ -59,6 +68,12 @@ export function readConfig(src: ConfigSources): LoadedConfig {
   }
   apply(envValues, 'environment', false);
   apply(src.flags, 'command line', true);
+  return { raw, problems, warnings, fileName, text, origins };
+}
+
+/** Loads and validates the configuration; throws InvalidConfigError listing every problem. */
+export function readConfig(src: ConfigSources): LoadedConfig {
+  const { raw, problems, warnings, fileName, text, origins } = gather(src);
   try {
     const config = normalizeConfig(raw);
     if (problems.length) throw new InvalidConfigError(problems);
@@ -67,4 +82,12 @@ export function readConfig(src: ConfigSources): LoadedConfig {
     if (e instanceof InvalidConfigError) throw new InvalidConfigError(problems.concat(e.problems.filter((p) => problems.indexOf(p) < 0)));
     throw e;
   }
+}
+
+/**
+ * The state directory even when the rest of the configuration is invalid: its own setting when that
+ * is valid, else the default. An event is kept there while the administrator fixes the configuration.
+ */
+export function readStateDirAnyway(src: ConfigSources): string {
+  return parseStateDir(gather(src).raw.stateDir);
 }

@@ -17,6 +17,15 @@ export interface DoctorInput {
   readonly cacheDir?: string;
 }
 
+// A check that cannot even look (an unreadable directory) fails with what it met, instead of ending doctor.
+function guarded(id: string, check: () => CheckResult): CheckResult {
+  try {
+    return check();
+  } catch (e) {
+    return { id, status: 'fail', message: `cannot be checked: ${(e as Error).message}`, fix: 'see the state-dir check: VMCHNDL_ON_STATE_DIR must be a directory this user can read and write' };
+  }
+}
+
 /** Runs every check; none throws, each says OK, WARN or FAIL. */
 export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]> {
   const { config } = input;
@@ -25,5 +34,5 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
     checkWritableDir('staging-dir', 'VMCHNDL_ON_STAGING_DIR', config.stagingDir, input.who),
   ];
   const [qemu, vmcImage, one] = await Promise.all([checkQemuImg(config), checkVmcatcherImage(config, input.env), checkOne(input)]);
-  return local.concat(one, [qemu, vmcImage, checkTimeZone(input.env, input.now), checkSpool(config), checkJournals(config)]);
+  return local.concat(one, [qemu, vmcImage, checkTimeZone(input.env, input.now), guarded('spool', () => checkSpool(config)), guarded('journals', () => checkJournals(config))]);
 }

@@ -2,6 +2,7 @@
 import { OneError, OperationFailedError } from '../errors';
 import type { Plan } from '../plan/types';
 import { describeStep, implOf } from '../steps';
+import { recoverNewImageId } from '../steps/find-registered';
 import type { ExecContext } from './context';
 import { Journal, JournalState } from './journal';
 
@@ -51,6 +52,7 @@ async function drive(journal: Journal, ctx: ExecContext, direction: 'forward' | 
   st.done.forEach((r) => {
     if (r.imageId !== undefined) ctx.newImageId = r.imageId;
   });
+  await recoverNewImageId(plan, st.started, ctx);
   if (direction === 'rollback') return rollback(journal, ctx, st.lastError || 'interrupted');
 
   for (let i = 0; i < plan.steps.length; i++) {

@@ -2,7 +2,7 @@
 // Only this module touches journal files.
 import * as fs from 'fs';
 import * as path from 'path';
-import { syncDir } from '../files/durable';
+import { syncDir, writeAll } from '../files/durable';
 import type { Plan } from '../plan/types';
 
 export type JournalRecord =
@@ -75,9 +75,12 @@ function activePath(stateDir: string, identifier: string): string {
 export class Journal {
   private readonly fd: number;
   private readonly records: JournalRecord[];
+  /** The file ends in a torn line (no newline): the next record must start on a line of its own. */
+  private tornTail: boolean;
 
-  private constructor(readonly file: string, readonly stateDir: string, readonly identifier: string, records: JournalRecord[]) {
+  private constructor(readonly file: string, readonly stateDir: string, readonly identifier: string, records: JournalRecord[], tornTail = false) {
     this.records = records;
+    this.tornTail = tornTail;
     this.fd = fs.openSync(file, 'a', 0o600);
   }
 
@@ -100,7 +103,7 @@ export class Journal {
         // A torn last line from a crash mid-write: the record it held was never acted upon.
       }
     }
-    return new Journal(file, stateDir, identifier, records);
+    return new Journal(file, stateDir, identifier, records, text.length > 0 && text.charAt(text.length - 1) !== '\n');
   }
 
   /** Starts a journal for a plan; fails if one is already open for the identifier. */
@@ -117,8 +120,13 @@ export class Journal {
 
   /** Appends one record and waits until it is on disk. */
   append(rec: JournalRecord): void {
-    fs.writeSync(this.fd, JSON.stringify(rec) + '\n');
+    const line = JSON.stringify(rec) + '\n';
+    const torn = this.tornTail;
+    // Until the record is whole on disk, the file may end in a torn line (a full disk, EIO).
+    this.tornTail = true;
+    writeAll(this.fd, torn ? '\n' + line : line);
     fs.fsyncSync(this.fd);
+    this.tornTail = false;
     this.records.push(rec);
   }
 
@@ -140,10 +148,18 @@ export class Journal {
   }
 }
 
+// Archived journals are `<identifier>.<run id>.jsonl`; run ids hold no dot, identifiers may: `a.b`'s
+// journals are not `a`'s.
+function isArchiveOf(file: string, identifier: string): boolean {
+  if (!/\.jsonl$/.test(file)) return false;
+  const base = file.slice(0, -'.jsonl'.length);
+  return base.slice(0, base.lastIndexOf('.')) === identifier;
+}
+
 function pruneDone(doneDir: string, identifier: string, keep: number): void {
   const mine = fs
     .readdirSync(doneDir)
-    .filter((f) => f.indexOf(identifier + '.') === 0 && /\.jsonl$/.test(f))
+    .filter((f) => isArchiveOf(f, identifier))
     .map((f) => ({ f, m: fs.statSync(path.join(doneDir, f)).mtime.getTime() }))
     .sort((a, b) => b.m - a.m);
   for (const old of mine.slice(keep)) fs.unlinkSync(path.join(doneDir, old.f));

@@ -1,9 +1,14 @@
 // A per-identifier lock held for a whole event, so two runs for one image never interleave.
-// O_EXCL files with the owner's pid; a lock whose owner is dead is stale and taken over.
+// The lock file names its owner (pid, host, boot and start time). It is written whole into a temporary
+// file and linked into place (link fails if the lock exists), so it is never seen empty or half written.
+// A lock whose owner is gone is stale and taken over: under a guard that only one process holds at a
+// time, and only if the file, read again under the guard, is still stale and still the same inode.
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { LockBusyError } from '../errors';
+import { writeAll } from '../files/durable';
 import { isSameProcess, ownIdentity, ProcessIdentity } from './process-identity';
 
 export interface Lock {
@@ -27,11 +32,51 @@ interface Holder extends ProcessIdentity {
   since: number;
 }
 
-function readHolder(file: string): Holder | undefined {
+/** A lock file as read: its inode, its age and its owner (undefined when empty or unreadable). */
+interface Seen {
+  ino: number;
+  mtimeMs: number;
+  holder?: Holder;
+}
+
+// Lock files written by versions before link() was used could be seen empty for a moment while their
+// owner wrote them; an unreadable lock younger than this is left alone.
+const UNREADABLE_GRACE_MS = 2000;
+
+function parseHolder(text: string): Holder | undefined {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+    const h = JSON.parse(text);
+    return h && typeof h.pid === 'number' && typeof h.host === 'string' ? h : undefined;
   } catch (_) {
     return undefined;
+  }
+}
+
+/** Reads a lock file through one descriptor, so that inode and content belong together; undefined if absent. */
+function readLock(file: string): Seen | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    const buf = Buffer.alloc(Math.min(st.size, 65536));
+    const n = buf.length ? fs.readSync(fd, buf, 0, buf.length, 0) : 0;
+    return { ino: st.ino, mtimeMs: st.mtime.getTime(), holder: parseHolder(buf.slice(0, n).toString('utf8')) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function inodeOf(file: string): number | undefined {
+  try {
+    return fs.statSync(file).ino;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
   }
 }
 
@@ -44,43 +89,82 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function tryCreate(file: string): boolean {
+/** Whether a lock (or guard) as seen is stale: its owner is gone, or it is unreadable and not new. */
+function isStale(seen: Seen, now: number): boolean {
+  const h = seen.holder;
+  if (!h) return now - seen.mtimeMs > UNREADABLE_GRACE_MS;
+  return h.host === os.hostname() && !(isAlive(h.pid) && isSameProcess(h.pid, h));
+}
+
+/** Creates `file` holding our identity, whole, unless it exists; returns its inode, or undefined if it existed. */
+function tryCreate(file: string): number | undefined {
+  const tmp = path.join(path.dirname(file), `.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
   try {
-    const fd = fs.openSync(file, 'wx', 0o600);
-    fs.writeSync(fd, JSON.stringify(Object.assign({ pid: process.pid, host: os.hostname(), since: Date.now() }, ownIdentity())));
-    fs.closeSync(fd);
+    const fd = fs.openSync(tmp, 'wx', 0o600);
+    let ino: number;
+    try {
+      writeAll(fd, JSON.stringify(Object.assign({ pid: process.pid, host: os.hostname(), since: Date.now() }, ownIdentity())));
+      ino = fs.fstatSync(fd).ino;
+    } finally {
+      fs.closeSync(fd);
+    }
+    try {
+      fs.linkSync(tmp, file);
+      return ino;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+      throw e;
+    }
+  } finally {
+    try {
+      fs.unlinkSync(tmp);
+    } catch (_) {
+      // never created
+    }
+  }
+}
+
+/** Removes `file` if it still is inode `ino`. */
+function unlinkIfSame(file: string, ino: number): boolean {
+  if (inodeOf(file) !== ino) return false;
+  try {
+    fs.unlinkSync(file);
     return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw e;
   }
 }
 
-/** Removes a stale lock under a guard file, so that two processes never both take it over. */
-function breakStale(file: string, seen: Holder | undefined, onStale?: (holder: string) => void): void {
+/**
+ * Reads `file` again and removes it if it is stale now. Inode numbers are reused at once, so what
+ * counts is what the file holds at this moment, not what it held when first judged.
+ */
+function removeIfStale(file: string): Seen | undefined {
+  const now = readLock(file);
+  if (!now || !isStale(now, Date.now())) return undefined;
+  return unlinkIfSame(file, now.ino) ? now : undefined;
+}
+
+/**
+ * Removes a stale lock under a guard file, so that takeovers happen one at a time: nobody else can
+ * remove the lock between our last look and the unlink, and a live owner's lock is never stale.
+ * Returns false when another process holds the guard.
+ */
+function breakStale(file: string, onStale?: (holder: string) => void): boolean {
   const guard = file + '.takeover';
-  try {
-    const st = fs.statSync(guard);
-    // A guard older than a minute belongs to a process killed during a takeover.
-    if (Date.now() - st.mtime.getTime() > 60000) fs.unlinkSync(guard);
-  } catch (_) {
-    // no guard
+  const guardIno = tryCreate(guard);
+  if (guardIno === undefined) {
+    // A guard whose owner died mid-takeover is itself stale.
+    return removeIfStale(guard) !== undefined;
   }
-  if (!tryCreate(guard)) return;
   try {
-    const now = readHolder(file);
-    const same = now && seen && now.pid === seen.pid && now.since === seen.since;
-    if (same || (!now && !seen)) {
-      try {
-        fs.unlinkSync(file);
-      } catch (_) {
-        // already gone
-      }
-      if (onStale) onStale(seen ? `pid ${seen.pid} on ${seen.host}` : 'unknown owner');
-    }
+    const gone = removeIfStale(file);
+    if (gone && onStale) onStale(gone.holder ? `pid ${gone.holder.pid} on ${gone.holder.host}` : 'unknown owner');
   } finally {
-    fs.unlinkSync(guard);
+    unlinkIfSame(guard, guardIno);
   }
+  return true;
 }
 
 /** Takes the lock for an identifier, waiting up to timeoutMs for a live holder to finish. */
@@ -92,27 +176,27 @@ export async function acquireLock(stateDir: string, identifier: string, opts: Lo
   let delay = 50;
   let told = false;
   for (;;) {
-    if (tryCreate(file)) {
+    const ino = tryCreate(file);
+    if (ino !== undefined) {
       let released = false;
       return {
         file,
         release: () => {
           if (released) return;
           released = true;
-          const h = readHolder(file);
-          if (h && h.pid === process.pid) fs.unlinkSync(file);
+          unlinkIfSame(file, ino);
         },
       };
     }
-    const holder = readHolder(file);
-    const sameHost = holder && holder.host === os.hostname();
-    if (holder === undefined || (sameHost && !(isAlive(holder.pid) && isSameProcess(holder.pid, holder)))) {
-      // A lock file without readable content may be one being written right now: give it a moment.
-      if (holder !== undefined || opts.now() - lockMtime(file) > 2000) {
-        breakStale(file, holder, opts.onStale);
-        continue;
-      }
+    const seen = readLock(file);
+    // Gone between our attempt and the read: its owner released it; try again at once.
+    if (!seen) continue;
+    if (isStale(seen, Date.now())) {
+      // Another process is taking it over: give it a moment.
+      if (!breakStale(file, opts.onStale)) await opts.sleep(10);
+      continue;
     }
+    const holder = seen.holder;
     const who = holder ? `pid ${holder.pid} on ${holder.host} since ${new Date(holder.since).toISOString()}` : 'another process';
     if (opts.now() - start >= opts.timeoutMs) {
       throw new LockBusyError(`another run holds the lock for ${identifier} (${who}, lock file ${file}); gave up after ${Math.round(opts.timeoutMs / 1000)} s`);
@@ -121,13 +205,5 @@ export async function acquireLock(stateDir: string, identifier: string, opts: Lo
     told = true;
     await opts.sleep(delay);
     delay = Math.min(delay * 2, 2000);
-  }
-}
-
-function lockMtime(file: string): number {
-  try {
-    return fs.statSync(file).mtime.getTime();
-  } catch (_) {
-    return 0;
   }
 }

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as stream from 'stream';
 import { promisify } from 'util';
 
+export const access = promisify(fs.access);
 export const chmod = promisify(fs.chmod);
 export const close = promisify(fs.close);
 export const fstat = promisify(fs.fstat);

@@ -1,7 +1,9 @@
 // Private per-run working directories, and their removal (only ever of directories we made).
 import * as path from 'path';
-import { OperationFailedError } from '../errors';
-import { chmod, lstat, mkdir, mkdtemp, readdir, rmdir, stat, unlink, writeFile } from './fs-async';
+import { constants } from 'fs';
+import { userInfo } from 'os';
+import { InvalidConfigError, OperationFailedError } from '../errors';
+import { access, chmod, lstat, mkdir, mkdtemp, readdir, rmdir, stat, unlink, writeFile } from './fs-async';
 
 export { linkOrCopy } from './link-or-copy';
 
@@ -16,16 +18,37 @@ function fail(what: string, err: unknown): never {
   throw new OperationFailedError(`${what}: ${(err as Error).message}`, err);
 }
 
+// Problems with the staging base only an administrator can fix: a configuration error naming the setting.
+function baseError(problem: string, fix: string): InvalidConfigError {
+  return new InvalidConfigError([`VMCHNDL_ON_STAGING_DIR: ${problem}: ${fix}. The event stays pending until then`]);
+}
+
+function user(): string {
+  try {
+    return userInfo().username;
+  } catch (_) {
+    return `uid ${typeof process.getuid === 'function' ? process.getuid() : '?'}`;
+  }
+}
+
 // An existing base must be ours and closed to others, or someone else could swap files under us.
 async function validateBase(base: string): Promise<void> {
-  const st = await stat(base).catch((err) => fail(`cannot use staging directory ${base}`, err));
-  if (!st.isDirectory()) throw new OperationFailedError(`staging directory ${base} exists and is not a directory`);
+  const st = await stat(base).catch((err: NodeJS.ErrnoException) => {
+    throw baseError(`cannot use staging directory ${base} (${err.code || err.message})`, `make it a directory ${user()} owns, or change the setting`);
+  });
+  if (!st.isDirectory()) throw baseError(`staging directory ${base} exists and is not a directory`, 'remove it or change the setting');
   const uid = typeof process.getuid === 'function' ? process.getuid() : st.uid;
-  if (st.uid !== uid) throw new OperationFailedError(`staging directory ${base} belongs to uid ${st.uid}, not to us (uid ${uid})`);
+  if (st.uid !== uid) {
+    throw baseError(`staging directory ${base} belongs to uid ${st.uid}, not to ${user()} (uid ${uid}) that runs the hook`, `run \`chown ${user()} ${base}\` as root, or change the setting`);
+  }
   if ((st.mode & 0o022) !== 0) {
     const mode = (st.mode & 0o777).toString(8);
-    throw new OperationFailedError(`staging directory ${base} has mode ${mode}, writable by others: run chmod 700 ${base}`);
+    throw baseError(`staging directory ${base} has mode ${mode}, writable by others`, `run chmod 700 ${base}`);
   }
+  await access(base, constants.R_OK | constants.W_OK | constants.X_OK).catch((err: NodeJS.ErrnoException) => {
+    const mode = (st.mode & 0o777).toString(8);
+    throw baseError(`staging directory ${base} is not writable by ${user()} (${err.code}, mode ${mode})`, `run chmod 700 ${base}`);
+  });
 }
 
 // Creates (0700) `base` if absent and checks it is ours and closed to others.
@@ -34,14 +57,24 @@ async function ensureBase(base: string): Promise<string> {
   let created = true;
   await mkdir(abs, { recursive: false, mode: 0o700 }).catch(async (err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return mkdir(abs, { recursive: true, mode: 0o700 });
-    if (err.code !== 'EEXIST') fail(`cannot create staging directory ${abs}`, err);
+    if (err.code !== 'EEXIST') throw err;
     created = false;
     return undefined;
+  }).catch((err: NodeJS.ErrnoException) => {
+    throw baseError(`cannot create staging directory ${abs} (${err.code || err.message})`, `create it as root (\`install -d -o ${user()} -m 700 ${abs}\`) or change the setting`);
   });
   // mkdir's mode goes through the umask; chmod does not.
   if (created) await chmod(abs, 0o700);
   await validateBase(abs);
   return abs;
+}
+
+/**
+ * Checks, before any change in OpenNebula, that the staging base can be used (creating it if absent):
+ * what only an administrator can fix is a configuration error naming VMCHNDL_ON_STAGING_DIR.
+ */
+export async function prepareStagingBase(base: string): Promise<void> {
+  await ensureBase(base);
 }
 
 async function mark(dir: string): Promise<void> {

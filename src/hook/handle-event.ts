@@ -1,14 +1,16 @@
 // One event from vmcatcher, start to end: store it, then process what is pending for its image.
-import { InvalidConfigError, OperationFailedError } from '../errors';
+import { InvalidConfigError, OperationFailedError, VmcError } from '../errors';
 import { ignoredEventMessage } from '../event/event-types';
 import type { Event } from '../event/parse-event';
 import { Journal } from '../exec/journal';
+import { mayHoldState, requireStateDir } from '../files/state-dir';
 import type { Plan } from '../plan/types';
-import { listSpool, spooledIdentifiers, spoolEvent } from '../spool/spool';
+import { listSpool, spoolDir, spooledIdentifiers, spoolEvent, SpoolEntry } from '../spool/spool';
 import type { HookDeps } from './deps';
 import { logPlan, planEvent } from './plan-event';
 import { nextAttemptAt } from '../spool/retry-policy';
 import { EntryResult, processIdentifier, retryPolicy } from './process-identifier';
+import { warnUnreadableEntries } from './spool-warnings';
 
 export type { HookDeps } from './deps';
 export { recoverIdentifier } from './plan-event';
@@ -53,19 +55,29 @@ export function failIfAnyFailed(results: readonly EntryResult[], what: string): 
   }
 }
 
+// What the admin can do about an event that could not even be stored.
+function lostEvent(event: Event): string {
+  const type = event.type === 'AvailablePostfix' ? '' : ` --type ${event.type}`;
+  return `This ${event.type} for ${event.identifier} could not be kept: once the directory is fixed, \`vmcatcher_eventHndl_ON replay${type} ${event.identifier}\` handles it`;
+}
+
 /** Handles one vmcatcher event; `dryRun` observes and plans only (`planShown`: the caller prints the plan, log it at debug). */
 export async function handleEvent(event: Event, deps: HookDeps, dryRun = false, planShown = false): Promise<HookResult> {
+  warnUnreadableEntries(deps.config.stateDir, deps.log, dryRun);
   if (event.kind === 'ignored') {
     const retryHere = event.type === 'ProcessPrefix' || event.type === 'ProcessPostfix';
+    if (retryHere && !dryRun && mayHoldState(deps.config.stateDir)) requireStateDir(deps.config.stateDir, 'read', 'Events kept there cannot be retried until then');
     const pending = retryHere && !dryRun ? listSpool(deps.config.stateDir).length : 0;
     deps.log.info('main', ignoredEventMessage(event.type, event.identifier, pending));
     if (!pending) return { event, outcome: 'ignored' };
+    requireStateDir(deps.config.stateDir, 'write', `${pending} pending event(s) cannot be retried until then`);
     const results = await retryPending(deps, false);
     failIfAnyFailed(results, 'retrying pending events');
     return { event, outcome: 'retried', results };
   }
   deps.log.info('main', `event ${event.type} for ${event.identifier}${event.file ? ` (${event.file})` : ''}`);
   if (dryRun) {
+    requireStateDir(deps.config.stateDir, 'read');
     if (Journal.readOpen(deps.config.stateDir, event.identifier)) {
       deps.log.warn('plan', `an earlier run for ${event.identifier} did not finish: a real run would first finish or roll it back`);
     }
@@ -74,8 +86,20 @@ export async function handleEvent(event: Event, deps: HookDeps, dryRun = false, 
     return { event, plan: p, outcome: 'planned' };
   }
 
+  requireStateDir(deps.config.stateDir, 'write', lostEvent(event));
   const now = deps.now();
-  const entry = spoolEvent(deps.config.stateDir, event, now);
+  let entry: SpoolEntry;
+  try {
+    entry = spoolEvent(deps.config.stateDir, event, now);
+  } catch (e) {
+    // Nothing was done, and vmcatcher sends each event once: say so, and never exit 0.
+    const resend = `vmcatcher_eventHndl_ON replay ${event.kind === 'expire' ? '--type ExpirePostfix ' : ''}${event.identifier}`;
+    throw new VmcError(
+      'INTERNAL',
+      `could not store ${event.type} for ${event.identifier} in the spool ${spoolDir(deps.config.stateDir)} (${e instanceof Error ? e.message : String(e)}): nothing was done and the event is NOT kept. ${(e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'Free space in' : 'Make writable'} VMCHNDL_ON_STATE_DIR (${deps.config.stateDir}), then send it again (\`${resend}\`)`,
+      e,
+    );
+  }
   if (deps.config.queue) {
     deps.log.info('spool', `queued ${event.type} for ${event.identifier} (VMCHNDL_ON_QUEUE=yes): \`vmcatcher_eventHndl_ON drain\` will process it`);
     if (deps.config.queueSpawn) deps.spawnDrain();

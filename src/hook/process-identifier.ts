@@ -1,6 +1,8 @@
 // Processes the pending events of one identifier in the order received, under its lock.
-import { LockBusyError, VmcError } from '../errors';
+import * as path from 'path';
+import { LockBusyError, OperationFailedError, VmcError } from '../errors';
 import { executePlan } from '../exec/executor';
+import { prepareStagingBase } from '../files/staging';
 import { acquireLock } from '../exec/lock';
 import { isDue, RetryPolicy } from '../spool/retry-policy';
 import { listSpool, removeEntry, SpoolEntry, updateEntry } from '../spool/spool';
@@ -35,6 +37,8 @@ async function processEntry(entry: SpoolEntry, deps: HookDeps): Promise<'done' |
     const p = await planEvent(ev, deps);
     logPlan(p, deps.log);
     if (p.action === 'nothing' && !p.steps.length) return 'nothing';
+    // A staging directory only an administrator can fix is said before anything changes in OpenNebula.
+    if (p.stagingDir) await prepareStagingBase(path.dirname(p.stagingDir));
     const ctx = deps.exec();
     await executePlan(p, entry.type, early ? Object.assign({}, ctx, { tools: early.wrap(ctx.tools) }) : ctx);
     deps.log.info('main', `done: ${p.summary}`);
@@ -74,6 +78,13 @@ export async function processIdentifier(identifier: string, deps: HookDeps, opts
       deps.log.info('lock', `${identifier} is being handled by another process; its pending events wait for it`);
       return listSpool(deps.config.stateDir, identifier).map((entry) => ({ entry, outcome: 'busy' as const }));
     }
+    // A lock file that cannot be written (a full state disk): nothing was tried, nothing changed.
+    if ((e as NodeJS.ErrnoException).code && !(e instanceof VmcError)) {
+      throw new OperationFailedError(
+        `could not take the lock for ${identifier} (${explain(e)}); its pending events were not tried and stay as they were. Free space in VMCHNDL_ON_STATE_DIR (${deps.config.stateDir})`,
+        e,
+      );
+    }
     throw e;
   }
   const results: EntryResult[] = [];
@@ -94,18 +105,35 @@ export async function processIdentifier(identifier: string, deps: HookDeps, opts
         blocked = true;
         continue;
       }
-      entry = updateEntry(deps.config.stateDir, entry, {
-        attempts: entry.attempts + 1,
-        retries: (entry.retries || 0) + (opts.automatic && entry.attempts > 0 ? 1 : 0),
-        lastAttemptAt: deps.now(),
-        lastError: 'interrupted',
-      });
+      try {
+        entry = updateEntry(deps.config.stateDir, entry, {
+          attempts: entry.attempts + 1,
+          retries: (entry.retries || 0) + (opts.automatic && entry.attempts > 0 ? 1 : 0),
+          lastAttemptAt: deps.now(),
+          lastError: 'interrupted',
+        });
+      } catch (e) {
+        // Not tried without its attempt on record (a killed attempt must count); the entry is left whole.
+        const error = new OperationFailedError(
+          `could not record an attempt in the spool entry of ${entry.type} for ${identifier} (${explain(e)}); it was not tried and stays pending as it was. Free space in VMCHNDL_ON_STATE_DIR (${deps.config.stateDir})`,
+          e,
+        );
+        deps.log.error('main', error.message);
+        results.push({ entry, outcome: 'failed', error });
+        blocked = true;
+        continue;
+      }
       try {
         const outcome = await processEntry(entry, deps);
         removeEntry(deps.config.stateDir, entry);
         results.push({ entry, outcome });
       } catch (e) {
-        entry = updateEntry(deps.config.stateDir, entry, { lastError: explain(e) });
+        try {
+          entry = updateEntry(deps.config.stateDir, entry, { lastError: explain(e) });
+        } catch (w) {
+          // The entry stays as it was (attempt counted, error "interrupted"); the failure itself is said below.
+          deps.log.warn('spool', `could not record the error in the spool entry of ${identifier}: ${explain(w)}`);
+        }
         const again = entry.attempts >= policy.warnAfter ? ` It has failed ${entry.attempts} times: look at \`vmcatcher_eventHndl_ON pending\`.` : '';
         const kept = `${entry.type} for ${identifier} (received ${new Date(entry.receivedAt).toISOString()}, attempt ${entry.attempts}) stays pending and will be retried.${again}`;
         if (e instanceof VmcError) deps.log.error('main', `${explain(e)} — ${kept}`);

@@ -1,17 +1,18 @@
 // The logger the settings ask for: level, format, and stderr or the log file.
 import type { Config } from '../config/config';
-import { InvalidConfigError } from '../errors';
-import { createLogger, fileSink, Logger, LogSink, stderrSink } from './logger';
+import { createLogger, fileSink, Logger, stderrSink } from './logger';
 
-/** Builds the configured logger; a log file that cannot be opened is a configuration error. */
+/**
+ * Builds the configured logger. Logging never decides the outcome: a log file that cannot be opened
+ * or written is said once on stderr, and the lines go to stderr from then on.
+ */
 export function configuredLogger(config: Pick<Config, 'logLevel' | 'logFormat' | 'logFile'>): Logger {
-  let sink: LogSink = stderrSink();
-  if (config.logFile) {
-    try {
-      sink = fileSink(config.logFile);
-    } catch (e) {
-      throw new InvalidConfigError([`VMCHNDL_ON_LOG_FILE: cannot open ${config.logFile} for appending (${(e as NodeJS.ErrnoException).code || (e as Error).message})`]);
-    }
-  }
+  const stderr = stderrSink();
+  if (!config.logFile) return createLogger({ level: config.logLevel, format: config.logFormat, sink: stderr });
+  const file = config.logFile;
+  const notice = createLogger({ level: 'error', format: config.logFormat, sink: stderr });
+  const sink = fileSink(file, stderr, (why) =>
+    notice.error('log', `VMCHNDL_ON_LOG_FILE: cannot write to ${file} (${why}); logging to stderr instead. The work goes on; fix the file or its directory, or the setting`),
+  );
   return createLogger({ level: config.logLevel, format: config.logFormat, sink });
 }

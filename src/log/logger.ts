@@ -99,10 +99,35 @@ export function stderrSink(): LogSink {
   };
 }
 
-/** Appends to a log file (created 0640), synchronously so that a crash loses no line. */
-export function fileSink(path: string): LogSink {
-  const fd = openSync(path, 'a', 0o640);
-  return { write: (line) => writeSync(fd, line) };
+/**
+ * Appends to a log file (created 0640), synchronously so that a crash loses no line. A file that
+ * cannot be opened or written (a full disk, a read-only or missing directory) never stops the work:
+ * `onFail` is told why, once, and that line and every later one go to `fallback` instead.
+ */
+export function fileSink(path: string, fallback: LogSink, onFail: (why: string) => void): LogSink {
+  let fd: number | undefined;
+  let failed = false;
+  const fail = (e: unknown, line: string) => {
+    failed = true;
+    const code = (e as NodeJS.ErrnoException).code;
+    const message = (e as Error).message || String(e);
+    onFail(code && message.indexOf(code) !== 0 ? `${code}: ${message}` : message);
+    fallback.write(line);
+  };
+  return {
+    write: (line) => {
+      if (failed) return fallback.write(line);
+      try {
+        if (fd === undefined) fd = openSync(path, 'a', 0o640);
+        const bytes = Buffer.from(line, 'utf8');
+        let done = 0;
+        // A write may be short (a disk filling up): the rest is written or the error is thrown.
+        while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+      } catch (e) {
+        fail(e, line);
+      }
+    },
+  };
 }
 
 /** A sink that keeps lines in memory (tests, `--json` summaries). */

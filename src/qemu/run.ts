@@ -1,6 +1,6 @@
 // Runs qemu-img: never through a shell, with a cleaned environment, errors as QemuError.
 import execa from 'execa';
-import { QemuError } from '../errors';
+import { InvalidConfigError, QemuError } from '../errors';
 
 export interface RunOptions {
   /** The qemu-img binary; a bare name is looked up in PATH. */
@@ -29,7 +29,10 @@ export function stderrTail(stderr: string, lines = 5): string {
   return tail.length > 1000 ? `...${tail.slice(-1000)}` : tail;
 }
 
-/** Runs qemu-img with these arguments; resolves with its exit code, rejects only when it could not run to the end. */
+/**
+ * Runs qemu-img with these arguments; resolves with its exit code, rejects only when it could not run to
+ * the end: InvalidConfigError when it is missing or not executable, QemuError otherwise.
+ */
 export async function runQemuImg(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const bin = opts.qemuImg || 'qemu-img';
   const child = execa(bin, args.slice(), {
@@ -37,7 +40,6 @@ export async function runQemuImg(args: readonly string[], opts: RunOptions = {})
     extendEnv: false,
     stdin: 'ignore',
     reject: false,
-    timeout: opts.timeoutMs || 0,
     maxBuffer: 16 * 1024 * 1024,
   });
   const onStdout = opts.onStdout;
@@ -45,14 +47,33 @@ export async function runQemuImg(args: readonly string[], opts: RunOptions = {})
     // Progress output is ASCII, so a chunk boundary cannot split a character.
     child.stdout.on('data', (chunk: Buffer) => onStdout(chunk.toString('latin1')));
   }
-  const result = await child;
+  // Our own timer rather than execa's `timeout`: under Node 20 execa leaves that timer running when
+  // the program cannot be spawned, which kept every run alive for the whole timeout.
+  let timedOut = false;
+  const timer = opts.timeoutMs
+    ? setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGTERM', { forceKillAfterTimeout: 5000 });
+      }, opts.timeoutMs)
+    : undefined;
+  let result;
+  try {
+    result = await child;
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
   // With reject: false, a spawn failure comes back as execa's error object, not thrown.
   const failure = result as unknown as { code?: string; shortMessage?: string };
   const errno = failure.code;
-  if (errno === 'ENOENT') {
-    throw new QemuError(`${bin} not found: ${INSTALL_HINT}`, result);
+  // Only an administrator can fix these: a configuration error (exit 3, the event kept), found at once.
+  if (errno === 'ENOENT' || errno === 'EACCES' || errno === 'ENOTDIR') {
+    const where = bin.indexOf('/') < 0 ? ` in PATH (${cleanEnv().PATH})` : '';
+    const what = errno === 'EACCES' ? `${bin} cannot be run (EACCES: not an executable file, or not allowed)` : `${bin} not found${where}`;
+    throw new InvalidConfigError([
+      `VMCHNDL_ON_QEMU_IMG: ${what}: ${INSTALL_HINT}, or name the qemu-img program in VMCHNDL_ON_QEMU_IMG; events stay pending until then`,
+    ]);
   }
-  if (result.timedOut) {
+  if (timedOut) {
     throw new QemuError(`${bin} ${args[0]} took longer than ${opts.timeoutMs} ms and was stopped`, result);
   }
   if (result.signal || result.exitCode === undefined || result.exitCode === null) {

@@ -132,6 +132,8 @@ describe.each<NodeKind>(['node20', 'node10'])('doctor under %s', (node) => {
     fs.writeFileSync(file, '');
     d = await doctor(site, node, { VMCHNDL_ON_STATE_DIR: file });
     expect(d.byId('state-dir')).toMatchObject({ status: 'fail', message: `VMCHNDL_ON_STATE_DIR ${file} is not a directory` });
+    // The spool cannot be looked at either: said, not an internal error.
+    expect(d.byId('spool')).toMatchObject({ status: 'fail', message: expect.stringMatching(/^cannot be checked: .*ENOTDIR/) });
     d = await doctor(site, node, { VMCHNDL_ON_FORMAT: 'vmdk' });
     expect(d.code).toBe(2);
     expect(d.checks).toEqual([expect.objectContaining({ id: 'settings', status: 'fail', message: expect.stringMatching(/^VMCHNDL_ON_FORMAT: expected raw or qcow2/) })]);

@@ -121,7 +121,6 @@ describe('the bundle before its command line', () => {
       ['AvailablePostfix', siteEnv('available', available), []],
       ['--version', siteEnv('args', eventVars('01-ProcessPrefix.env')), ['--version']],
       ['a relative state directory', siteEnv('bad', Object.assign(eventVars('01-ProcessPrefix.env'), { VMCHNDL_ON_STATE_DIR: 'state' })), []],
-      ['a log file that cannot be opened', siteEnv('log', Object.assign(eventVars('01-ProcessPrefix.env'), { VMCHNDL_ON_LOG_FILE: path.join(dir, 'no/such/dir/x.log') })), []],
       ['no event type', siteEnv('none'), []],
     ];
     for (const [what, env, args] of cases) {
@@ -129,6 +128,18 @@ describe('the bundle before its command line', () => {
       expect({ what, code: r.code, says: /has no command line part/.test(r.stderr) }).toEqual({ what, code: 1, says: true });
       // The whole bundle handles them.
       expect({ what, code: runBundle(BUNDLE, env, process.execPath, args).code }).not.toEqual({ what, code: 1 });
+    }
+  });
+
+  it('answers an ignored event with a log file that cannot be opened: the lines on stderr, the failure said once, exit 0', () => {
+    const env = siteEnv('log', Object.assign(eventVars('02-AvailablePrefix.env'), { VMCHNDL_ON_LOG_FILE: path.join(dir, 'no/such/dir/x.log') }));
+    const untimed = (text: string) => text.split('\n').filter(Boolean).map((l) => l.replace(/^[\d-]+ [\d:,]+;/, '<time>;'));
+    for (const node of [process.execPath, NODE10]) {
+      const r = runBundle(cut, env, node);
+      expect(r.code).toBe(0);
+      expect(untimed(r.stderr)[0]).toMatch(/ERROR; vmcatcher_eventHndl_ON; log -- VMCHNDL_ON_LOG_FILE: cannot write to .*no\/such\/dir\/x\.log \(ENOENT/);
+      expect(untimed(r.stderr)[1]).toMatch(/INFO; vmcatcher_eventHndl_ON; main -- event AvailablePrefix.*nothing to do/);
+      expect(untimed(r.stderr)).toHaveLength(2);
     }
   });
 });

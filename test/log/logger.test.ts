@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, memorySink } from '../../src/log/logger';
+import { createLogger, fileSink, memorySink } from '../../src/log/logger';
 import { secretsOfSession } from '../../src/log/redact';
 
 describe('logger', () => {
@@ -24,5 +24,27 @@ describe('logger', () => {
     log.error('auth', 'failed for oneadmin:s3cr3t-pass and s3cr3t-pass');
     expect(sink.lines.join('')).not.toContain('s3cr3t-pass');
     expect(sink.lines.join('')).toContain('***');
+  });
+});
+
+describe('a log file that cannot be written', () => {
+  it('sends that line and every later one to the fallback, and says why once', () => {
+    const fallback = memorySink();
+    const why: string[] = [];
+    const sink = fileSink('/dev/full', fallback, (w) => why.push(w));
+    sink.write('first\n');
+    sink.write('second\n');
+    expect(why).toHaveLength(1);
+    expect(why[0]).toMatch(/^ENOSPC: /);
+    expect(fallback.lines).toEqual(['first\n', 'second\n']);
+  });
+
+  it('a log file that cannot be opened (a missing directory) falls back the same way', () => {
+    const fallback = memorySink();
+    const why: string[] = [];
+    const sink = fileSink('/nonexistent/dir/handler.log', fallback, (w) => why.push(w));
+    sink.write('only\n');
+    expect(why.join()).toMatch(/^ENOENT: /);
+    expect(fallback.lines).toEqual(['only\n']);
   });
 });

@@ -2,15 +2,23 @@
 import { EXIT, exitCodeFor, InvalidArgumentError, InvalidConfigError, VmcError } from '../../errors';
 import { parseEvent } from '../../event/parse-event';
 import { handleEvent } from '../../hook/handle-event';
+import { keepDespiteConfig } from '../../hook/keep-event';
 import { formatPlanText, hookResultView } from '../../status/plan-view';
 import { Io, reportError } from '../io';
-import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
+import { bootstrapLogger, CommonOptions, flagSettings, makeRuntime, Runtime } from '../runtime';
 
 /** Runs the hook; with dryRun it only observes and prints the plan (on stdout with planOnStdout, as `plan` does). */
 export async function runHook(o: CommonOptions & { dryRun?: boolean; json?: boolean; planOnStdout?: boolean }, io: Io): Promise<number> {
   let log = bootstrapLogger(o);
   try {
-    const rt = makeRuntime(o, io.env, io.interactive);
+    let rt: Runtime;
+    try {
+      rt = makeRuntime(o, io.env, io.interactive);
+    } catch (e) {
+      // vmcatcher sends each event once: a settings typo must not lose it.
+      if (e instanceof InvalidConfigError && !o.dryRun) throw keepDespiteConfig(e, { file: o.config, env: io.env, flags: flagSettings(o) }, io.cwd, log);
+      throw e;
+    }
     log = rt.log;
     if (o.planOnStdout && !io.env.VMCATCHER_EVENT_TYPE) {
       throw new InvalidArgumentError('plan: no event in the environment (VMCATCHER_EVENT_TYPE is not set): give a saved event with --env-file FILE, or see `replay --dry-run`');

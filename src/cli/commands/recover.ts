@@ -4,6 +4,7 @@ import { listOpenJournals } from '../../exec/journal';
 import { failIfAnyFailed } from '../../hook/handle-event';
 import { EntryResult, processIdentifier } from '../../hook/process-identifier';
 import { spooledIdentifiers } from '../../spool/spool';
+import { requireStateDir } from '../../files/state-dir';
 import { Io, reportError } from '../io';
 import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
 
@@ -14,6 +15,7 @@ export async function runRecover(o: CommonOptions & { json?: boolean }, identifi
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
     const stateDir = rt.config.stateDir;
+    requireStateDir(stateDir, 'write');
     const interrupted = listOpenJournals(stateDir);
     const spooled = spooledIdentifiers(stateDir);
     const candidates = identifiers.length ? identifiers : interrupted.concat(spooled.filter((i) => interrupted.indexOf(i) < 0));

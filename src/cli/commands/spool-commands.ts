@@ -3,9 +3,11 @@ import * as readline from 'readline';
 import { EXIT, InvalidArgumentError } from '../../errors';
 import { failIfAnyFailed, retryPending } from '../../hook/handle-event';
 import { EntryResult, retryPolicy } from '../../hook/process-identifier';
+import { unreadableEntryMessage, warnUnreadableEntries } from '../../hook/spool-warnings';
 import { superseded } from '../../hook/supersede';
 import { nextAttemptAt } from '../../spool/retry-policy';
-import { listSpool, removeEntry, SpoolEntry } from '../../spool/spool';
+import { identifierOfEntryFile, listSpool, removeEntry, SpoolEntry } from '../../spool/spool';
+import { requireStateDir } from '../../files/state-dir';
 import { shortError } from '../../status/short-error';
 import { Io, reportError } from '../io';
 import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
@@ -30,13 +32,19 @@ export async function runPending(o: CommonOptions & { json?: boolean }, io: Io):
   try {
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
+    requireStateDir(rt.config.stateDir, 'read');
     const policy = retryPolicy(rt.deps);
-    const entries = listSpool(rt.config.stateDir, undefined, (f, why) => log.warn('spool', `${f}: unreadable spool entry (${why}); left in place`));
+    const unreadable = warnUnreadableEntries(rt.config.stateDir, log, true);
+    const entries = listSpool(rt.config.stateDir, undefined, undefined, false);
     const replaced = superseded(entries);
     const rows = entries.map((e) => row(e, nextAttemptAt(e, policy), replaced.indexOf(e) >= 0));
-    if (o.json) io.stdout(JSON.stringify({ pending: rows }, null, 2) + '\n');
-    else if (!rows.length) io.stdout('no pending events\n');
+    const bad = unreadable.map((file) => ({ file, identifier: identifierOfEntryFile(file) }));
+    // unreadable: entries moved aside (spool/bad/), listed until an administrator removes them.
+    if (o.json) io.stdout(JSON.stringify(bad.length ? { pending: rows, unreadable: bad } : { pending: rows }, null, 2) + '\n');
+    else if (!rows.length && !bad.length) io.stdout('no pending events\n');
     else {
+      for (const b of bad) io.stdout(`UNREADABLE: ${unreadableEntryMessage(b.file)}\n`);
+      if (!rows.length) return EXIT.OK;
       io.stdout(
         formatTable(
           ['IDENTIFIER', 'TYPE', 'RECEIVED', 'ATTEMPTS', 'NEXT ATTEMPT', 'LAST ERROR'],
@@ -65,6 +73,8 @@ export async function runRetry(o: CommonOptions & { json?: boolean }, identifier
   try {
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
+    requireStateDir(rt.config.stateDir, 'write');
+    warnUnreadableEntries(rt.config.stateDir, log);
     results = await retryPending(rt.deps, !drain, identifiers.length ? identifiers : undefined);
     const done = results.filter((r) => r.outcome === 'done' || r.outcome === 'nothing').length;
     const superseded = results.filter((r) => r.outcome === 'superseded').length;
@@ -100,6 +110,7 @@ export async function runForget(o: CommonOptions & { yes?: boolean; json?: boole
   try {
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
+    requireStateDir(rt.config.stateDir, 'write');
     const entries = listSpool(rt.config.stateDir, identifier);
     if (!entries.length) {
       log.info('forget', `no pending events for ${identifier}`);
