@@ -11,5 +11,5 @@ await build({
   target: 'node20',
   logLevel: 'warning',
 });
-const r = spawnSync(process.execPath, ['dist/demo/demo.js'], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['dist/demo/demo.js'].concat(process.argv.slice(2)), { stdio: 'inherit' });
 process.exit(r.status === null ? 1 : r.status);

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseChangeLog, renderRpmChangelog } from '../rpm/gen/changelog.mjs';
+import { renderCompletion } from '../rpm/gen/completion.mjs';
 import { renderConfFile } from '../rpm/gen/conf-file.mjs';
 import { readHelp } from '../rpm/gen/help.mjs';
 import { loadSettings } from '../rpm/gen/settings.mjs';
@@ -18,6 +19,8 @@ import { renderManPage } from './man.mjs';
 const NAME = 'vmcatcher_eventHndl_ON';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOCS = ['README.md', 'ChangeLog', 'LICENSE'];
+// Shipped as they are: queue mode's systemd units (examples, next to the cron example) and the logrotate file.
+const EXTRA_FILES = [`${NAME}-drain.service`, `${NAME}-drain.timer`, `${NAME}.logrotate`];
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, Object.assign({ encoding: 'utf8', cwd: REPO, stdio: opts.verbose ? 'inherit' : 'pipe' }, opts));
@@ -75,7 +78,9 @@ export async function buildRpm({ out = path.join(REPO, 'dist'), build = true, ve
     [`${NAME}.conf`]: renderConfFile({ settings, configFile, version }),
     [`${NAME}.8`]: renderManPage({ help: readHelp(bundle), settings, configFile, version, date }),
     'vmcatcher-cron.cfg': fs.readFileSync(path.join(REPO, 'rpm/vmcatcher-cron.cfg'), 'utf8'),
+    [`${NAME}.bash-completion`]: renderCompletion({ help: readHelp(bundle), stateDir: (settings.find((x) => x.key.endsWith('_STATE_DIR')) || {}).default }),
   };
+  for (const f of EXTRA_FILES) files[f] = fs.readFileSync(path.join(REPO, 'rpm', f), 'utf8');
   for (const f of docs) files[f] = fs.readFileSync(path.join(REPO, f), 'utf8');
   for (const f of Object.keys(files)) fs.writeFileSync(path.join(tree, f), files[f], { mode: f === NAME ? 0o755 : 0o644 });
   const mtime = `@${Math.floor(Date.parse(`${date}T00:00:00Z`) / 1000)}`;
@@ -84,7 +89,7 @@ export async function buildRpm({ out = path.join(REPO, 'dist'), build = true, ve
   const spec = fs
     .readFileSync(path.join(REPO, 'rpm', `${NAME}.spec`), 'utf8')
     .replace('@VERSION@', version)
-    .replace('@DOC_FILES@', docs.concat('vmcatcher-cron.cfg').join(' '))
+    .replace('@DOC_FILES@', docs.concat('vmcatcher-cron.cfg', `${NAME}-drain.service`, `${NAME}-drain.timer`).join(' '))
     .replace('@CHANGELOG@', renderRpmChangelog(entries));
   const specFile = path.join(top, 'SPECS', `${NAME}.spec`);
   fs.writeFileSync(specFile, spec);

@@ -21,6 +21,9 @@ export const ATTR_RETIRED_FROM_STATE = 'VMCHNDL_ON_RETIRED_FROM_STATE';
 /** The name the image had before retirement. */
 export const ATTR_RETIRED_FROM_NAME = 'VMCHNDL_ON_RETIRED_FROM_NAME';
 
+/** Set on a retired image that could not be disabled because VMs used it: a later run disables it once none does. */
+export const ATTR_DISABLE_WHEN_UNUSED = 'VMCHNDL_ON_DISABLE_WHEN_UNUSED';
+
 /** The run that registered an image: lets recovery find an image whose id was never journalled. */
 export const ATTR_RUN = 'VMCHNDL_ON_RUN';
 
@@ -69,3 +72,16 @@ export function isRetiredName(name: string, identifier: string, pattern: string 
 export function renderRetiredName(pattern: string, identifier: string, stamp: string): string {
   return pattern.split('{identifier}').join(identifier).split('{timestamp}').join(stamp);
 }
+
+/** Attributes that decide what the handler does with an image: oned.conf's IMAGE_RESTRICTED_ATTR should list them. */
+export const PROTECTED_ATTRS: readonly string[] = [
+  ATTR_IDENTIFIER,
+  ATTR_RETIRED,
+  ATTR_RETIRED_FROM_NAME,
+  ATTR_RETIRED_FROM_UID,
+  ATTR_RETIRED_FROM_GID,
+  ATTR_RETIRED_FROM_MODE,
+  ATTR_RETIRED_FROM_STATE,
+  ATTR_RUN,
+  ATTR_DISABLE_WHEN_UNUSED,
+];

@@ -4,12 +4,18 @@ import { Command } from 'commander';
 import { writeSync } from 'fs';
 import { EXIT } from '../errors';
 import { runAdopt } from './commands/adopt';
+import { runCheck } from './commands/check';
+import { runConfig } from './commands/config';
+import { runDoctor } from './commands/doctor';
+import { runHistory } from './commands/history';
 import { runHook } from './commands/hook';
+import { runPlan } from './commands/plan';
 import { runRecover } from './commands/recover';
 import { runReplay } from './commands/replay';
 import { runStatus } from './commands/status';
 import { runForget, runPending, runRetry } from './commands/spool-commands';
 import { withCommonOptions } from './common-options';
+import { suggestName } from './suggest';
 import type { Io } from './io';
 
 declare const __VERSION__: string;
@@ -42,24 +48,45 @@ Exit codes: 0 done or nothing to do, 1 internal error, 2 the operation failed
 (rolled back, or left for the next run), 3 invalid event or configuration, or a decision
 only the admin can make (several images could be current: see \`adopt\`).`,
     )
-    .action(async (o) => done(await runHook(o, io)));
+    .action(async (o, cmd: Command) => {
+      // Without a command the program is the hook, which takes no arguments: a word here is a mistyped command.
+      if (cmd.args.length) {
+        const names = program.commands.map((c) => c.name());
+        const hint = suggestName(cmd.args[0], names);
+        program.error(`error: unknown command '${cmd.args[0]}'${hint ? ` (did you mean '${hint}'?)` : ''}; see \`vmcatcher_eventHndl_ON --help\``, {
+          exitCode: EXIT.INVALID,
+          code: 'commander.unknownCommand',
+        });
+      }
+      done(await runHook(o, io));
+    });
+  // Subcommands inherit this when created after it: a bad option or argument anywhere is exit 3, not process.exit(1).
+  program.exitOverride();
+  program.helpCommand(true);
 
-  withCommonOptions(program.command('plan'))
-    .description('observe the event in the environment and print what it would do; change nothing')
+  withCommonOptions(program.command('plan [identifier]'))
+    .description(
+      'observe an event and print, on stdout, what it would do; change nothing. The event comes from the environment (as vmcatcher sets it) ' +
+        'or from a saved one (--env-file)',
+    )
+    .option('--env-file <file>', 'a saved event: KEY=VALUE lines as `env` prints them (comments allowed), or JSON lines as vmcatcher_eventHndlExpl writes (the identifier picks one)')
+    .option('--cache-dir <dir>', "with --env-file: vmcatcher's cache directory, if it is not where the saved event says")
     .option('--json', 'print the plan as JSON on stdout')
     .addHelpText(
       'after',
       `
 Examples:
-  What would vmcatcher's event do (variables as vmcatcher sets them)?
+  What would a saved event do (an \`env\` dump, as in vmcatcher's test dumps)?
+    vmcatcher_eventHndl_ON plan --env-file saved.env
+  The steps as data (each with its description):
+    vmcatcher_eventHndl_ON plan --env-file saved.env --json | jq -r '.steps[].description'
+  The event in the environment, as vmcatcher sets it:
     env VMCATCHER_EVENT_TYPE=AvailablePostfix VMCATCHER_EVENT_DC_IDENTIFIER=1e2b8099-febf-444f-8078-8942ca3e5210 \\
         VMCATCHER_EVENT_FILENAME=1e2b8099-febf-444f-8078-8942ca3e5210 VMCATCHER_CACHE_DIR_CACHE=/var/lib/vmcatcher/cache \\
         vmcatcher_eventHndl_ON plan
-  The steps as data (each with its description):
-    vmcatcher_eventHndl_ON plan --json | jq -r '.steps[].description'
-  The same for an image in vmcatcher's cache or a saved event: see \`replay --dry-run\`.`,
+  An image in vmcatcher's cache: see \`replay --dry-run\`.`,
     )
-    .action(async (o) => done(await runHook(Object.assign({}, o, { dryRun: true }), io)));
+    .action(async (id: string | undefined, o) => done(await runPlan(o, id, io)));
 
   withCommonOptions(program.command('replay [identifier]'))
     .description(
@@ -93,11 +120,19 @@ Examples:
         'and pending events; without identifiers every image this tool manages. Reads only.',
     )
     .option('--json', 'print the report as JSON on stdout')
+    .option('--csv', 'one line per image, comma-separated (full names), for scripts and spreadsheets')
+    .option('--no-header', 'leave out the header lines of the tables (and of --csv)')
+    .option('--cache-dir <dir>', "vmcatcher's cache directory: its cache.index tells a mistyped identifier from an image not registered yet (default $VMCATCHER_CACHE_DIR_CACHE)")
     .addHelpText(
       'after',
       `
+Exit status: 0 fine, 2 something needs an administrator (an interrupted run, an event that failed
+VMCHNDL_ON_RETRY_WARN_AFTER times, several images that look current) or oned could not be asked,
+3 an identifier asked for is known neither to OpenNebula nor to the spool (nor to cache.index).
+
 Examples:
   vmcatcher_eventHndl_ON status
+  vmcatcher_eventHndl_ON status --csv --no-header | cut -d, -f1,3,8
   vmcatcher_eventHndl_ON status 1e2b8099-febf-444f-8078-8942ca3e5210
   vmcatcher_eventHndl_ON status --json | jq -r '.identifiers[] | [.identifier, .current.id, .current.version] | @tsv'`,
     )
@@ -121,12 +156,14 @@ Examples:
 
   withCommonOptions(program.command('retry [identifier...]'))
     .description('process pending events now (all, or those of the given images), without waiting for the back-off')
+    .option('--json', "print each event's outcome as JSON on stdout")
     .addHelpText('after', '\nExamples:\n  vmcatcher_eventHndl_ON retry\n  vmcatcher_eventHndl_ON retry 1e2b8099-febf-444f-8078-8942ca3e5210')
     .action(async (ids: string[], o) => done(await runRetry(o, ids, io)));
 
   withCommonOptions(program.command('forget <identifier>'))
     .description("drop an image's pending events from the spool (asks first); OpenNebula is not changed")
     .option('-y, --yes', 'do not ask')
+    .option('--json', 'print the events dropped as JSON on stdout')
     .addHelpText('after', '\nExample:\n  vmcatcher_eventHndl_ON forget 1e2b8099-febf-444f-8078-8942ca3e5210 --yes')
     .action(async (id: string, o) => done(await runForget(o, id, io)));
 
@@ -145,10 +182,91 @@ Examples:
 
   withCommonOptions(program.command('drain'))
     .description('process the spool (queue mode, VMCHNDL_ON_QUEUE=yes): every pending event whose back-off has passed')
+    .option('--json', "print each event's outcome as JSON on stdout")
     .addHelpText('after', '\nExample (cron, every 5 minutes):\n  */5 * * * * oneadmin /usr/bin/vmcatcher_eventHndl_ON drain -q')
     .action(async (o) => done(await runRetry(o, [], io, true)));
 
-  program.exitOverride();
+  withCommonOptions(program.command('doctor'))
+    .description(
+      'check everything the handler needs before an event needs it: settings, credentials, oned, the datastore and the directories it copies from, ' +
+        'qemu-img, vmcatcher_image, the time zone, the spool and journals. One line per check (OK, WARN or FAIL with the fix); changes nothing',
+    )
+    .option('--json', 'print the checks as JSON on stdout')
+    .option('--cache-dir <dir>', "vmcatcher's cache directory, to compare the datastore's free space with its largest image (default $VMCATCHER_CACHE_DIR_CACHE)")
+    .addHelpText(
+      'after',
+      `
+Examples:
+  As the user vmcatcher runs the handler as (normally oneadmin):
+    vmcatcher_eventHndl_ON doctor --cache-dir /var/lib/vmcatcher/cache
+  Only what is wrong:
+    vmcatcher_eventHndl_ON doctor --json | jq -r '.checks[] | select(.status != "ok") | "\\(.id): \\(.fix)"'
+
+Exit status: 0 nothing failed (warnings allowed), 2 a check failed, 3 bad arguments.`,
+    )
+    .action(async (o) => done(await runDoctor(o, io)));
+
+  withCommonOptions(program.command('check'))
+    .description(
+      'monitoring probe (Nagios plugin convention): one line OK|WARNING|CRITICAL|UNKNOWN - ... with performance data, exit 0/1/2/3; ' +
+        'or --format prometheus for the node_exporter textfile collector. Reads the state directory only',
+    )
+    .option('--format <format>', 'nagios (default) or prometheus')
+    .option('--oned', 'also ask oned its version: CRITICAL when it does not answer')
+    .option('--pending-warn <n>', 'WARNING above this many pending events (default 10; \'\' for none)')
+    .option('--pending-crit <n>', 'CRITICAL above this many pending events (default 50)')
+    .option('--age-warn <seconds>', 'WARNING when the oldest pending event is older (default 21600)')
+    .option('--age-crit <seconds>', 'CRITICAL when the oldest pending event is older (default 86400)')
+    .option('--interrupted-warn <n>', 'WARNING above this many interrupted runs (default 0)')
+    .option('--interrupted-crit <n>', 'CRITICAL above this many interrupted runs (default none)')
+    .option('--errors-warn <n>', 'WARNING above this many events that failed VMCHNDL_ON_RETRY_WARN_AFTER times (default none)')
+    .option('--errors-crit <n>', 'CRITICAL above this many such events (default 0)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  As a Nagios/Icinga command (run as the handler's user, e.g. through NRPE or sudo -u oneadmin):
+    vmcatcher_eventHndl_ON check --pending-warn 5 --age-crit 43200
+  For node_exporter's textfile collector, from cron:
+    vmcatcher_eventHndl_ON check --format prometheus > /var/lib/node_exporter/vmcatcher.prom.$$ && mv /var/lib/node_exporter/vmcatcher.prom.$$ /var/lib/node_exporter/vmcatcher.prom
+
+Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the plugin convention; with --format prometheus 0 unless UNKNOWN).`,
+    )
+    .action(async (o) => done(await runCheck(o, io)));
+
+  withCommonOptions(program.command('history <identifier>'))
+    .description(
+      'what happened to an image, newest first, from the journals the handler keeps: when, which event, which images, the outcome and the error; ' +
+        'then its pending events. Reads only',
+    )
+    .option('--json', 'print the runs as JSON on stdout')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  vmcatcher_eventHndl_ON history 1e2b8099-febf-444f-8078-8942ca3e5210
+  vmcatcher_eventHndl_ON history 1e2b8099-febf-444f-8078-8942ca3e5210 --json | jq -r '.runs[] | [.startedAt, .outcome, .newImage] | @tsv'`,
+    )
+    .action(async (id: string, o) => done(await runHistory(o, id, io)));
+
+  withCommonOptions(program.command('config'))
+    .description(
+      'show the effective settings and where each came from (file:line, environment, -s, default), and where oned and the credentials are found; ' +
+        'secrets masked. Contacts nothing',
+    )
+    .option('--json', 'print them as JSON on stdout')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  vmcatcher_eventHndl_ON config
+  Where does the staging directory come from?
+    vmcatcher_eventHndl_ON config --json | jq '.settings[] | select(.key == "VMCHNDL_ON_STAGING_DIR")'`,
+    )
+    .action(async (o) => done(await runConfig(o, io)));
+
+  // Only the program itself (not its commands, which inherit settings made before they exist): see its action.
+  program.allowExcessArguments(true);
   return program;
 }
 

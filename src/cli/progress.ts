@@ -1,12 +1,16 @@
-// Progress for people and for logs: a live bar on a TTY, otherwise a log line at most every 10 % or 30 s.
+// Progress for people and for logs: a live bar on a TTY, otherwise log lines: the start, every 10 % or 30 s
+// once the work has taken 5 s, and the end.
 import type { Progress } from '../exec/context';
 import type { Logger } from '../log/logger';
 
 const LABELS: Record<string, string> = { convert: 'converting', checksum: 'checking sha512', ready: 'waiting for READY' };
 
-/** A progress reporter that writes log lines, sparingly. */
+/** Work shorter than this logs only its start and its end. */
+const QUIET_START_MS = 5000;
+
+/** A progress reporter that writes log lines, sparingly: the start, then (after 5 s) every 10 % or 30 s, and the end. */
 export function logProgress(log: Logger, now: () => number): Progress {
-  const last: Record<string, { pct: number; at: number }> = {};
+  const last: Record<string, { pct: number; at: number; started: number }> = {};
   return (what, percent, detail) => {
     const label = LABELS[what] || what;
     if (percent === undefined) {
@@ -15,9 +19,10 @@ export function logProgress(log: Logger, now: () => number): Progress {
     }
     const prev = last[what];
     const t = now();
-    if (!prev || percent >= 100 || percent - prev.pct >= 10 || t - prev.at >= 30000) {
+    const due = prev && t - prev.started >= QUIET_START_MS && (percent - prev.pct >= 10 || t - prev.at >= 30000);
+    if (!prev || percent >= 100 || due) {
       if (prev && prev.pct >= 100 && percent >= 100) return;
-      last[what] = { pct: percent, at: t };
+      last[what] = { pct: percent, at: t, started: prev ? prev.started : t };
       log.info('progress', `${label}: ${percent.toFixed(0)} %${detail ? ` (${detail})` : ''}`);
     }
   };

@@ -1,6 +1,7 @@
 // Wires the real parts together for a command: configuration, logger, the oned client, file tools.
 import * as os from 'os';
 import { readConfig } from '../config/read-config';
+import { InvalidConfigError } from '../errors';
 import type { Config } from '../config/config';
 import type { Progress, Tools } from '../exec/context';
 import { HookDeps, makeExecContext } from '../hook/deps';
@@ -46,6 +47,17 @@ export function flagSettings(o: CommonOptions): Record<string, string> {
   return flags;
 }
 
+// A wrong endpoint is reported with where it came from ($ONE_XMLRPC, ~/.one/one_endpoint, the setting).
+function withEndpointSource<T>(source: string, make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    if (!(e instanceof InvalidConfigError)) throw e;
+    const from = source === 'configuration' ? 'VMCHNDL_ON_ENDPOINT' : source;
+    throw new InvalidConfigError(e.problems.map((p) => (/^endpoint /.test(p) ? `${p} (from ${from})` : p)));
+  }
+}
+
 /** A logger before the configuration is known (for configuration errors themselves). */
 export function bootstrapLogger(o: CommonOptions): Logger {
   return createLogger({ level: o.verbose ? 'debug' : o.quiet ? 'warning' : 'info', format: o.logFormat === 'json' ? 'json' : 'text', sink: stderrSink() });
@@ -77,7 +89,7 @@ export function makeRuntime(o: CommonOptions, env: NodeJS.ProcessEnv, interactiv
       const ep = resolveEndpoint({ explicit: config.endpoint, env, home });
       const tls = resolveTls(env);
       log.debug('one', `oned endpoint ${ep.endpoint} (from ${ep.source})`);
-      client = createOneClient({
+      client = withEndpointSource(ep.source, () => createOneClient({
         endpoint: ep.endpoint,
         session: getSession().session,
         timeoutMs: config.callTimeoutMs,
@@ -85,7 +97,7 @@ export function makeRuntime(o: CommonOptions, env: NodeJS.ProcessEnv, interactiv
         caDir: config.caDir || tls.caDir,
         insecure: config.insecure || tls.insecure,
         onCall: (method, ms, ok) => log.debug('one', `${method} ${ok ? 'ok' : 'failed'} in ${ms} ms`),
-      });
+      }));
     }
     return client;
   };

@@ -5,6 +5,8 @@
 export interface ParsedFile {
   values: Record<string, string>;
   problems: string[];
+  /** The line (1-based) each value was read from. */
+  lines: Record<string, number>;
 }
 
 // Characters that end or change an unquoted word in sh.
@@ -69,6 +71,7 @@ function readValue(text: string): { value: string } | { problem: string } {
 export function parseConfigText(text: string, fileName: string): ParsedFile {
   const values: Record<string, string> = {};
   const problems: string[] = [];
+  const lines: Record<string, number> = {};
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (line === '' || line.charAt(0) === '#') return;
@@ -80,7 +83,10 @@ export function parseConfigText(text: string, fileName: string): ParsedFile {
     // `KEY= # comment`: an empty value, then a comment.
     const v = m[2] && m[3].charAt(0) === '#' ? { value: '' } : readValue(m[3]);
     if ('problem' in v) problems.push(`${m[1]}: ${fileName}:${i + 1}: ${v.problem}`);
-    else values[m[1]] = v.value;
+    else {
+      values[m[1]] = v.value;
+      lines[m[1]] = i + 1;
+    }
   });
-  return { values, problems };
+  return { values, problems, lines };
 }

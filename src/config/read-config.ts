@@ -17,6 +17,8 @@ export interface LoadedConfig {
   config: Readonly<Config>;
   file?: string;
   warnings: string[];
+  /** Where each setting's value came from, by key: `file:line`, `environment` or `command line`; absent = default. */
+  origins: Record<string, string>;
 }
 
 interface Gathered {
@@ -25,6 +27,7 @@ interface Gathered {
   warnings: string[];
   fileName: string;
   text?: string;
+  origins: Record<string, string>;
 }
 
 // The settings as written, from the file, the environment and flags, with the problems found reading them.
@@ -32,6 +35,7 @@ function gather(src: ConfigSources): Gathered {
   const problems: string[] = [];
   const warnings: string[] = [];
   const raw: RawConfig = {};
+  const origins: Record<string, string> = {};
   const fileName = src.file || src.env.VMCHNDL_ON_CONFIG || DEFAULT_CONFIG_FILE;
   const explicit = Boolean(src.file || src.env.VMCHNDL_ON_CONFIG);
   let text: string | undefined;
@@ -41,10 +45,13 @@ function gather(src: ConfigSources): Gathered {
     const code = (e as NodeJS.ErrnoException).code;
     if (explicit || code !== 'ENOENT') problems.push(`${fileName}: cannot read the configuration file (${code || String(e)})`);
   }
-  const apply = (values: Record<string, string>, where: string, strict: boolean) => {
+  const apply = (values: Record<string, string>, where: string, strict: boolean, origin: (key: string) => string = () => where) => {
     for (const key of Object.keys(values)) {
       const s = settingByKey(key);
-      if (s) raw[s.field] = values[key];
+      if (s) {
+        raw[s.field] = values[key];
+        origins[key] = origin(key);
+      }
       else if (strict) problems.push(`${key}: unknown setting (${where})`);
       else if (key.indexOf(SETTING_PREFIX) === 0 && key !== 'VMCHNDL_ON_CONFIG') warnings.push(`${key}: unknown setting in the environment, ignored`);
     }
@@ -52,7 +59,7 @@ function gather(src: ConfigSources): Gathered {
   if (text !== undefined) {
     const parsed = parseConfigText(text, fileName);
     problems.push(...parsed.problems);
-    apply(parsed.values, fileName, true);
+    apply(parsed.values, fileName, true, (key) => `${fileName}:${parsed.lines[key]}`);
   }
   const envValues: Record<string, string> = {};
   for (const key of Object.keys(src.env)) {
@@ -61,16 +68,16 @@ function gather(src: ConfigSources): Gathered {
   }
   apply(envValues, 'environment', false);
   apply(src.flags, 'command line', true);
-  return { raw, problems, warnings, fileName, text };
+  return { raw, problems, warnings, fileName, text, origins };
 }
 
 /** Loads and validates the configuration; throws InvalidConfigError listing every problem. */
 export function readConfig(src: ConfigSources): LoadedConfig {
-  const { raw, problems, warnings, fileName, text } = gather(src);
+  const { raw, problems, warnings, fileName, text, origins } = gather(src);
   try {
     const config = normalizeConfig(raw);
     if (problems.length) throw new InvalidConfigError(problems);
-    return { config, file: text !== undefined ? fileName : undefined, warnings };
+    return { config, file: text !== undefined ? fileName : undefined, warnings, origins };
   } catch (e) {
     if (e instanceof InvalidConfigError) throw new InvalidConfigError(problems.concat(e.problems.filter((p) => problems.indexOf(p) < 0)));
     throw e;

@@ -64,8 +64,8 @@ function lostEvent(event: Event): string {
   return `This ${event.type} for ${event.identifier} could not be kept: once the directory is fixed, \`vmcatcher_eventHndl_ON replay${type} ${event.identifier}\` handles it`;
 }
 
-/** Handles one vmcatcher event; `dryRun` observes and plans only. */
-export async function handleEvent(event: Event, deps: HookDeps, dryRun = false): Promise<HookResult> {
+/** Handles one vmcatcher event; `dryRun` observes and plans only (`planShown`: the caller prints the plan, log it at debug). */
+export async function handleEvent(event: Event, deps: HookDeps, dryRun = false, planShown = false): Promise<HookResult> {
   warnUnreadableEntries(deps.config.stateDir, deps.log, dryRun);
   if (event.kind === 'ignored') {
     const retryHere = event.type === 'ProcessPrefix' || event.type === 'ProcessPostfix';
@@ -87,7 +87,7 @@ export async function handleEvent(event: Event, deps: HookDeps, dryRun = false):
       deps.log.warn('plan', `an earlier run for ${event.identifier} did not finish: a real run would first finish or roll it back`);
     }
     const p = await planEvent(event, deps);
-    logPlan(p, deps.log);
+    logPlan(p, deps.log, planShown ? 'debug' : 'info');
     return { event, plan: p, outcome: 'planned' };
   }
 

@@ -36,11 +36,11 @@ export async function planEvent(event: ImageEvent, deps: HookDeps): Promise<Plan
   return makePlan(event, observed, deps.config, { runId: newRunId(now), now, stamp: formatRetiredStamp(now, deps.env.TZ) });
 }
 
-/** Logs a plan: its summary, warnings and steps. */
-export function logPlan(p: Plan, log: Logger): void {
+/** Logs a plan: its summary, warnings and steps (at debug when the plan is printed on stdout anyway). */
+export function logPlan(p: Plan, log: Logger, level: 'info' | 'debug' = 'info'): void {
   for (const w of p.warnings) log.warn('plan', w);
-  log.info('plan', p.summary);
+  log[level]('plan', p.summary);
   p.steps.forEach((s, i) =>
-    log.info('plan', `  ${i + 1}. ${describeStep(s)}${i === p.commitIndex && i > 0 ? '   (from here on the new image is current: failures roll forward)' : ''}`),
+    log[level]('plan', `  ${i + 1}. ${describeStep(s)}${i === p.commitIndex && i > 0 ? '   (from here on the new image is current: failures roll forward)' : ''}`),
   );
 }

@@ -4,6 +4,7 @@ import CustomType from 'xmlrpc/lib/customtype';
 import { OneTransportError } from '../errors';
 import type { TextSink } from './answer-reader';
 import { expectInt, expectReadText, expectString, unwrapAnswer } from './envelope';
+import { parseOnedConfig } from './parse-config';
 import { parseDatastore, parseDatastorePool } from './parse-datastore';
 import { imagePoolReader, parseImage } from './parse-image';
 import { parseGroupPool, parseUser, parseUserPool } from './parse-user';
@@ -99,6 +100,7 @@ export function createOneClient(opts: OneClientOptions): OneApi {
 
   return {
     systemVersion: async () => call('one.system.version', [], xml('one.system.version')),
+    systemConfig: async () => call('one.system.config', [], (v) => parseOnedConfig(expectString('one.system.config', v))),
     // The biggest answer by far: its images are read as it arrives, never held whole.
     imagePool: async () =>
       call('one.imagepool.info', [i4(-2, 'filter'), i4(-1, 'start'), i4(-1, 'end')], (v) => expectReadText<ImageRecord[]>('one.imagepool.info', v), imagePoolReader()),

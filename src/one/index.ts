@@ -12,3 +12,4 @@ export { redactSession } from './redact';
 export { parseDatastore, parseDatastorePool } from './parse-datastore';
 export { parseImage, parseImagePool } from './parse-image';
 export { parseGroupPool, parseUser, parseUserPool } from './parse-user';
+export { parseOnedConfig } from './parse-config';

@@ -13,6 +13,8 @@ const datastore = element({
   TM_MAD: text,
   BASE_PATH: text,
   TYPE: text,
+  TOTAL_MB: text.optional(),
+  FREE_MB: text.optional(),
   TEMPLATE: anything,
 });
 
@@ -27,6 +29,8 @@ function toRecord(d: z.infer<typeof datastore>, root: string, at: string): Datas
     tmMad: d.TM_MAD,
     basePath: d.BASE_PATH,
     template: templateAttrs(d.TEMPLATE, root, `${at}.TEMPLATE`),
+    totalMb: d.TOTAL_MB === undefined ? undefined : int(d.TOTAL_MB, root, `${at}.TOTAL_MB`),
+    freeMb: d.FREE_MB === undefined ? undefined : int(d.FREE_MB, root, `${at}.FREE_MB`),
   };
 }
 

@@ -85,6 +85,9 @@ export interface DatastoreRecord {
   readonly tmMad: string;
   readonly basePath: string;
   readonly template: TemplateAttrs;
+  /** Capacity as oned last monitored it (MB); undefined when the document has none. */
+  readonly totalMb?: number;
+  readonly freeMb?: number;
 }
 
 export interface UserRecord {
@@ -100,10 +103,17 @@ export interface GroupRecord {
   readonly name: string;
 }
 
+/** oned.conf as one.system.config shows it: each single-valued attribute with all its values, in order. */
+export interface OnedConfig {
+  readonly attrs: Readonly<Record<string, readonly string[]>>;
+}
+
 /** What the rest of the code may ask of oned. Every method maps to one XML-RPC call. */
 export interface OneApi {
   /** one.system.version */
   systemVersion(): Promise<string>;
+  /** one.system.config: oned.conf (IMAGE_RESTRICTED_ATTR, ...). */
+  systemConfig(): Promise<OnedConfig>;
   /** one.imagepool.info(-2, -1, -1): every image the caller may use. */
   imagePool(): Promise<ImageRecord[]>;
   /** one.image.info(id) */

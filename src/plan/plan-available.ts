@@ -1,11 +1,12 @@
 // The plan for AvailablePostfix: register a new image, or rotate the current one.
 import { ATTR_DESCRIPTION, ATTR_IDENTIFIER, ATTR_NAME, ATTR_PATH, ATTR_RUN, ATTR_TYPE } from '../attributes';
 import type { Config } from '../config/config';
-import { OperationFailedError } from '../errors';
+import { InvalidConfigError, OperationFailedError } from '../errors';
 import type { ImageEvent } from '../event/parse-event';
 import { bitsToOctal } from '../one/permissions';
 import { neutralizeValue } from '../one/template';
 import { IMAGE_STATE, ImageRecord, TemplateAttrs } from '../one/types';
+import { stagingDirProblem } from './datastore-dirs';
 import { planRetire, retiredStateOf, validateNotLocked } from './plan-retire';
 import { planSource } from './prepare-source';
 import { chooseRetiredName } from './retired-name';
@@ -85,6 +86,9 @@ export function planAvailable(event: ImageEvent, obs: Observed, config: Config, 
   if (!obs.file) throw new OperationFailedError(`the cached file for ${id} was not observed`);
 
   const source = planSource(obs.file, config, id, run.runId);
+  // Refuse before converting gigabytes that oned would then refuse to copy.
+  const refused = source.stagingDir ? stagingDirProblem(obs.datastore, config.stagingDir) : undefined;
+  if (refused) throw new InvalidConfigError([refused]);
   const steps: Step[] = [];
   const verify = config.verifyChecksum && event.checksum ? event.checksum : undefined;
   if (config.verifyChecksum && !event.checksum) warnings.push('the event carries no VMCATCHER_EVENT_SL_CHECKSUM_SHA512: the file cannot be verified');

@@ -1,5 +1,6 @@
 // The steps that retire an image (step 7): owner and mode for retired images, the marker, disabled.
 import {
+  ATTR_DISABLE_WHEN_UNUSED,
   ATTR_RETIRED,
   ATTR_RETIRED_FROM_GID,
   ATTR_RETIRED_FROM_MODE,
@@ -54,4 +55,21 @@ export function planRetire(img: ImageRecord, obs: Observed, config: Config, run:
   });
   if (img.state !== IMAGE_STATE.DISABLED) steps.push({ kind: 'enable', image: img.id, enable: false, bestEffort: true });
   return steps;
+}
+
+/**
+ * Retired images that could not be disabled when they were retired (VMs used them) and that no VM uses
+ * now: clear the note first (a refusal notes it again), then disable them. An image the admin enabled
+ * again carries no note and is left alone.
+ */
+export function planDisableUnused(retired: readonly ImageRecord[]): { steps: Step[]; ids: number[] } {
+  const steps: Step[] = [];
+  const ids: number[] = [];
+  for (const img of retired) {
+    if (!img.template[ATTR_DISABLE_WHEN_UNUSED] || img.state !== IMAGE_STATE.READY || img.runningVms > 0) continue;
+    ids.push(img.id);
+    steps.push({ kind: 'mark-retired', image: img.id, attrs: { [ATTR_DISABLE_WHEN_UNUSED]: '' } });
+    steps.push({ kind: 'enable', image: img.id, enable: false, bestEffort: true });
+  }
+  return { steps, ids };
 }

@@ -3,9 +3,23 @@ import type { Config } from '../config/config';
 import type { ImageEvent } from '../event/parse-event';
 import { planAvailable } from './plan-available';
 import { planExpire } from './plan-expire';
+import { isAdminOnly } from './choose-images';
+import { planDisableUnused } from './plan-retire';
+import { adminUids } from './plan-record';
+import { selectImages } from './select-images';
 import type { Observed, Plan, RunContext } from './types';
 
 /** The one pure function that answers "what will this event do?". */
 export function plan(event: ImageEvent, observed: Observed, config: Config, run: RunContext): Plan {
-  return event.kind === 'available' ? planAvailable(event, observed, config, run) : planExpire(event, observed, config, run);
+  const p = event.kind === 'available' ? planAvailable(event, observed, config, run) : planExpire(event, observed, config, run);
+  // Retired images left enabled because VMs used them are disabled once none does (rolled forward, best
+  // effort): only the handler's own (in its record, or only an admin could have made them), never an
+  // image another user dressed up as retired.
+  const admins = adminUids(observed);
+  const recorded = observed.record ? observed.record.retired.map((r) => r.id) : [];
+  const ours = selectImages(observed.images, event.identifier, config.retiredNamePattern).retired.filter((img) => recorded.indexOf(img.id) >= 0 || isAdminOnly(img, admins));
+  const later = planDisableUnused(ours);
+  if (!later.steps.length) return p;
+  const what = `disable retired image${later.ids.length > 1 ? 's' : ''} ${later.ids.join(', ')}, no longer in use`;
+  return Object.assign({}, p, { steps: p.steps.concat(later.steps), summary: `${p.summary}; ${what}` });
 }

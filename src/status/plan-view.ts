@@ -33,3 +33,13 @@ export function hookResultView(res: HookResult): PlanView | OutcomeView {
     }),
   };
 }
+
+/** A plan as text for stdout (`plan`): the summary, warnings, then one numbered line a step. */
+export function formatPlanText(p: Plan): string {
+  let out = `${p.summary}\n`;
+  for (const w of p.warnings) out += `warning: ${w}\n`;
+  p.steps.forEach((s, i) => {
+    out += `  ${i + 1}. ${describeStep(s)}${i === p.commitIndex && i > 0 ? '   (from here on the new image is current: failures roll forward)' : ''}\n`;
+  });
+  return out;
+}

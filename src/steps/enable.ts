@@ -1,4 +1,5 @@
 // Step `enable`: one.image.enable; disabling an image in use fails in oned, which is fine when best effort.
+import { ATTR_DISABLE_WHEN_UNUSED } from '../attributes';
 import { OneError } from '../errors';
 import { IMAGE_STATE } from '../one/types';
 import type { StepImpl } from './step';
@@ -25,7 +26,14 @@ export const enableStep: StepImpl<S> = {
     } catch (e) {
       if (!s.bestEffort || !isInUseRefusal(e)) throw e;
       const msg = e instanceof OneError ? e.oneMessage : String(e);
-      ctx.log.warn('retire', `image ${id} could not be disabled and stays enabled (${msg}); the rest of its retirement goes on`);
+      ctx.log.warn('retire', `image ${id} could not be disabled and stays enabled (${msg}); the rest of its retirement goes on, and a later run disables it once no VM uses it`);
+      if (!s.enable) {
+        try {
+          await ctx.one.imageUpdate(id, { [ATTR_DISABLE_WHEN_UNUSED]: new Date(ctx.now()).toISOString() }, true);
+        } catch (err) {
+          ctx.log.warn('retire', `image ${id}: could not note ${ATTR_DISABLE_WHEN_UNUSED} (${(err as Error).message}); disable it by hand once no VM uses it`);
+        }
+      }
       return { skipped: msg };
     }
   },

@@ -1,8 +1,9 @@
 // `plan` (and the hook's --dry-run): observe, print the steps as text and as data, change nothing.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ALPHA, availableEvent, cacheImage, expireEvent, imageListSays } from '../e2e/scenario';
-import { eventEnv, NodeKind, Site, stateFiles } from '../e2e/site';
+import { EVENTS, eventEnv, NodeKind, Site, stateFiles } from '../e2e/site';
 import { useSite } from '../e2e/use-site';
 import { cli, nonReadCalls, OutcomeSchema, PlanSchema } from './cli-site';
 
@@ -60,13 +61,22 @@ describe.each<NodeKind>(['node20', 'node10'])('plan under %s', (node) => {
     expect(nonReadCalls(site.sim.calls.map((c) => c.method))).toEqual([]);
   });
 
-  it('prints the text plan on stderr without --json, and plans a retirement with vmcatcher_image', async () => {
+  it('prints the text plan on stdout without --json (also with -q; logs stay on stderr), and plans a retirement with vmcatcher_image', async () => {
     const { id } = publishedImage(site);
     site.sim.clearCalls();
     const text = await cli(site, node, ['plan'], Object.assign(expireEvent(site), imageListSays(1)));
     expect(text.code).toBe(0);
-    expect(text.stdout).toBe('');
-    expect(text.stderr).toMatch(/plan -- +1\. /);
+    expect(text.stdout).toMatch(new RegExp(`^retire image ${id} of ${ALPHA} .*\n(?:warning: .*\n)*  1\\. rename image ${id} `));
+    expect(text.stderr).not.toMatch(/plan -- +1\. /);
+    const quiet = await cli(site, node, ['plan', '-q'], Object.assign(expireEvent(site), imageListSays(1)));
+    // The same plan (but for the time in the retired name).
+    const timeless = (t: string) => t.replace(/\d{4}-\d\d-\d\d[_T][\d:.-]+(_\+\d{4}-\w+|Z)/g, 'TIME');
+    expect(timeless(quiet.stdout)).toBe(timeless(text.stdout));
+    // -q leaves only warnings on stderr (here: the first contact's adoption), never the plan or INFO lines.
+    expect(quiet.stderr).not.toMatch(/ INFO;|  1\. /);
+    // The hook's --dry-run (vmcatcher's way) keeps logging the plan.
+    const dry = await cli(site, node, ['--dry-run'], Object.assign(expireEvent(site), imageListSays(1)));
+    expect(dry.stderr).toMatch(/plan -- +1\. /);
     const r = await cli(site, node, ['plan', '--json'], Object.assign(expireEvent(site), imageListSays(1)));
     const p = PlanSchema.parse(JSON.parse(r.stdout));
     expect(p.action).toBe('retire');
@@ -81,7 +91,25 @@ describe.each<NodeKind>(['node20', 'node10'])('plan under %s', (node) => {
     expect(OutcomeSchema.parse(JSON.parse(r.stdout))).toEqual({ type: 'ProcessPrefix', identifier: null, outcome: 'ignored', events: [] });
     const none = await cli(site, node, ['plan']);
     expect(none.code).toBe(3);
-    expect(none.stderr).toContain('VMCATCHER_EVENT_TYPE is not set');
+    expect(none.stderr).toContain('plan: no event in the environment (VMCATCHER_EVENT_TYPE is not set): give a saved event with --env-file FILE');
+    const id = await cli(site, node, ['plan', ALPHA]);
+    expect(id.code).toBe(3);
+    expect(id.stderr).toMatch(/plan: an identifier .* goes with --env-file/);
     expect(site.sim.calls).toEqual([]);
+  });
+
+  it('plans a saved dump as it is (comment lines, values with spaces) with --env-file, on stdout', async () => {
+    const img = cacheImage(site, 'qcow2', 'alpha-v1');
+    const dump = path.join(EVENTS, '03-AvailablePostfix.env');
+    expect(fs.readFileSync(dump, 'utf8')).toMatch(/^# .*\n[\s\S]*=.* .*\n/);
+    const r = await cli(site, node, ['plan', '--env-file', dump, '--cache-dir', site.cacheDir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^register ${ALPHA} \\(convert qcow2 to raw\\)`));
+    expect(r.stdout).toContain(`check the sha512 of ${img.file}`);
+    const j = await cli(site, node, ['plan', '--env-file', dump, '--cache-dir', site.cacheDir, '--json']);
+    expect(PlanSchema.parse(JSON.parse(j.stdout)).action).toBe('register');
+    expect(JSON.parse(j.stdout).steps.filter((x: { kind: string }) => x.kind === 'allocate')[0].template.VMCATCHER_EVENT_DC_DESCRIPTION).toBe('Alpha Linux base image for the vmc lab (qcow2)');
+    expect(nonReadCalls(site.sim.calls.map((c) => c.method))).toEqual([]);
+    expect(stateFiles(site, 'spool')).toEqual([]);
   });
 });

@@ -57,16 +57,30 @@ describe('ttyProgress', () => {
 });
 
 describe('logProgress', () => {
-  it('logs at most every 10 % or 30 s, and 100 % once', () => {
+  it('logs the start, then (after 5 s) at most every 10 % or 30 s, and 100 % once', () => {
     const lines: string[] = [];
     let t = 0;
     const log = createLogger({ level: 'info', format: 'text', sink: { write: (l) => lines.push(l) }, clock: () => t });
     const p = logProgress(log, () => t);
-    for (const pct of [0, 3, 9, 10, 15, 19.9, 20, 21]) p('convert', pct);
-    t = 31000;
-    p('convert', 22);
+    for (const pct of [0, 3, 9, 10, 15]) p('convert', pct);
+    t = 6000;
+    for (const pct of [15.5, 19.9, 20, 21, 26, 30]) p('convert', pct);
+    t = 40000;
+    p('convert', 31);
     p('convert', 100);
     p('convert', 100);
-    expect(lines.map((l) => /converting: (\d+) %/.exec(l)![1])).toEqual(['0', '10', '20', '22', '100']);
+    expect(lines.map((l) => /converting: (\d+) %/.exec(l)![1])).toEqual(['0', '16', '26', '31', '100']);
+  });
+
+  it('logs only the start and the end of quick work', () => {
+    const lines: string[] = [];
+    let t = 0;
+    const log = createLogger({ level: 'info', format: 'text', sink: { write: (l) => lines.push(l) }, clock: () => t });
+    const p = logProgress(log, () => t);
+    for (let pct = 0; pct <= 100; pct += 5) {
+      t += 10;
+      p('convert', pct);
+    }
+    expect(lines.map((l) => /converting: (\d+) %/.exec(l)![1])).toEqual(['0', '100']);
   });
 });

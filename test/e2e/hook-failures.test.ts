@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { requireQemuImg } from '../helpers/images';
 import type { SimImage, SimVersion } from '../sim/index';
 import { availableEvent, cacheImage } from './scenario';
-import { makeSite, NodeKind, runHook, Site } from './site';
+import { makeSite, NodeKind, runHook, Site, writeCalls } from './site';
+
+const writeCallsOf = (site: Site) => writeCalls(site.sim);
 
 type Snapshot = Pick<SimImage, 'id' | 'name' | 'uid' | 'gid' | 'permissions' | 'stateName' | 'template'>;
 
@@ -50,14 +52,30 @@ describe.each<NodeKind>(['node20', 'node10'])('failed rotations under %s', (node
     return r.stderr;
   }
 
-  it('a datastore that refuses the staging directory: rolled back, and the message says what to change', async () => {
+  it('a datastore that refuses the staging directory: refused before converting (exit 3, event kept), naming the setting and the fix', async () => {
     site = await siteWithCurrentImage(node);
     site.sim.setDatastoreDirs(1, { safeDirs: '/var/tmp', restrictedDirs: '/' });
     const v2 = cacheImage(site, 'qcow2', 'alpha-v2');
-    const err = await rotateExpectingFailure(site, availableEvent(site, v2));
-    expect(err).toMatch(/RESTRICTED_DIRS/);
-    expect(err).toMatch(/SAFE_DIRS \(onedatastore update default\)/);
-    expect(err).toMatch(/rolled back/);
+    const before = snapshot(site);
+    site.sim.clearCalls();
+    const r = await runHook(site, availableEvent(site, v2), { node });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/VMCHNDL_ON_STAGING_DIR: oned would refuse to copy from .*staging: datastore default has SAFE_DIRS="\/var\/tmp", RESTRICTED_DIRS="\/"/);
+    expect(r.stderr).toMatch(/to SAFE_DIRS \(onedatastore update default\)/);
+    expect(r.stderr).toMatch(/stays pending and will be retried/);
+    // Nothing converted, nothing asked of oned but reads, the event waits for the fix.
+    expect(r.stderr).not.toMatch(/converted /);
+    expect(writeCallsOf(site)).toEqual([]);
+    expect(snapshot(site)).toEqual(before);
+    expect(fs.existsSync(site.stagingDir) ? fs.readdirSync(site.stagingDir) : []).toEqual([]);
+    expect(fs.readdirSync(`${site.stateDir}/spool`).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    // plan --json shows the refusal as data.
+    const p = await runHook(site, availableEvent(site, v2), { node, args: ['plan', '--json'] });
+    expect(p.code).toBe(3);
+    const view = JSON.parse(p.stdout) as { error: { code: string; exitCode: number; problems: string[] } };
+    expect(view.error.code).toBe('INVALID_CONFIG');
+    expect(view.error.exitCode).toBe(3);
+    expect(view.error.problems[0]).toMatch(/^VMCHNDL_ON_STAGING_DIR: .*onedatastore update default/);
   });
 
   it('a wrong checksum: nothing is changed at all', async () => {

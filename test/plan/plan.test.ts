@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidConfigError } from '../../src/errors';
 import { plan } from '../../src/plan/plan';
 import type { Step } from '../../src/plan/types';
 import type { HandlerRecord } from '../../src/record/record';
@@ -130,7 +131,7 @@ describe('plan: AvailablePostfix', () => {
   });
 
   it('hard-links a raw file into staging and checks the link, never the cached name, even where the datastore allows the cache', () => {
-    for (const datastore of [DATASTORE, { ...DATASTORE, template: { SAFE_DIRS: '/var/lib/vmcatcher' } }]) {
+    for (const datastore of [DATASTORE, { ...DATASTORE, template: { SAFE_DIRS: '/var/lib/vmcatcher /var/tmp' } }]) {
       const linked = plan(event(), observed({ file: file('raw'), datastore }), config(), RUN);
       expect(kinds(linked.steps)).toEqual(['link', 'verify-checksum', 'allocate', 'wait-ready', 'remove-staging', 'chmod', 'record']);
       const link = linked.steps[0] as Extract<Step, { kind: 'link' }>;
@@ -139,6 +140,48 @@ describe('plan: AvailablePostfix', () => {
       expect((linked.steps[2] as Extract<Step, { kind: 'allocate' }>).template.PATH).toBe(link.output);
       expect(linked.warnings.join()).toMatch(/says format "qcow2", but qemu-img finds raw/);
     }
+  });
+
+  it('refuses before converting when the datastore would not copy from the staging directory, naming the setting and the fix', () => {
+    const refusing = { ...DATASTORE, template: { SAFE_DIRS: '/var/tmp', RESTRICTED_DIRS: '/' } };
+    let err: unknown;
+    try {
+      plan(event(), observed({ datastore: refusing }), config({ stagingDir: '/srv/staging' }), RUN);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InvalidConfigError);
+    expect((err as Error).message).toMatch(/VMCHNDL_ON_STAGING_DIR: oned would refuse to copy from \/srv\/staging: datastore default has SAFE_DIRS="\/var\/tmp", RESTRICTED_DIRS="\/"/);
+    expect((err as Error).message).toMatch(/Add \/srv\/staging to SAFE_DIRS \(onedatastore update default\)/);
+    // A staging dir inside RESTRICTED_DIRS but also under SAFE_DIRS is allowed; one under oned's own directories never is.
+    expect(plan(event(), observed({ datastore: refusing }), config({ stagingDir: '/var/tmp/x' }), RUN).action).toBe('register');
+    expect(() => plan(event(), observed({ datastore: { ...DATASTORE, template: { SAFE_DIRS: '/' } } }), config({ stagingDir: '/var/lib/one/tmp' }), RUN)).toThrow(/VMCHNDL_ON_STAGING_DIR/);
+    // A raw file goes through staging too (a hard link, checked through itself): refused alike, even
+    // where the datastore would copy from vmcatcher's cache.
+    const cacheAllowed = { ...DATASTORE, template: { SAFE_DIRS: '/var/lib/vmcatcher', RESTRICTED_DIRS: '/' } };
+    expect(() => plan(event(), observed({ file: file('raw'), datastore: cacheAllowed }), config({ stagingDir: '/srv/staging' }), RUN)).toThrow(/VMCHNDL_ON_STAGING_DIR/);
+  });
+
+  it('disables retired images left enabled because they were in use, once no VM uses them; leaves others alone', () => {
+    const retired = (id: number, over: Partial<Parameters<typeof image>[0]>) =>
+      image(Object.assign({ id, name: `${ID} 2026-01-0${id}_00-00-00_+0100-CET`, template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID, VMCHNDL_ON_RETIRED: `2026-01-0${id}T00:00:00.000Z`, VMCHNDL_ON_DISABLE_WHEN_UNUSED: '2026-01-01T00:00:00.000Z' } }, over));
+    const cur = image({ id: 9, name: ID, template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID, VMCATCHER_EVENT_SL_CHECKSUM_SHA512: SUM2 } });
+    const unused = retired(1, {});
+    const used = retired(2, { state: 2, runningVms: 1 });
+    const reEnabled = retired(3, { template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID, VMCHNDL_ON_RETIRED: '2026-01-03T00:00:00.000Z' } });
+    // Another user's image dressed up as retired, with the note: never touched.
+    const forged = retired(4, { uid: 5, gid: 1, uname: 'mallory', permissions: [1, 1, 0, 0, 0, 0, 1, 0, 0] });
+    const p = plan(event(), observed({ images: [cur, unused, used, reEnabled, forged], file: undefined, record: recorded(9) }), config(), RUN);
+    expect(p.action).toBe('nothing');
+    expect(p.summary).toMatch(/nothing to do; disable retired image 1, no longer in use$/);
+    expect(p.steps).toEqual([
+      { kind: 'mark-retired', image: 1, attrs: { VMCHNDL_ON_DISABLE_WHEN_UNUSED: '' } },
+      { kind: 'enable', image: 1, enable: false, bestEffort: true },
+    ]);
+    // After a rotation's own steps, rolled forward.
+    const q = plan(event(), observed({ images: [image({ id: 9, name: ID, template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID } }), unused], record: recorded(9) }), config(), RUN);
+    expect(q.steps.slice(-2).map((s) => s.kind)).toEqual(['mark-retired', 'enable']);
+    expect(q.commitIndex).toBeLessThan(q.steps.length - 2);
   });
 
   it('refuses before any change when an unrelated image holds the name', () => {

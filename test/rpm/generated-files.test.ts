@@ -28,7 +28,7 @@ describe('the generated configuration file', () => {
   const conf = () => fs.readFileSync(path.join(root, 'etc/vmcatcher_eventHndl_ON.conf'), 'utf8');
 
   it('sets nothing as shipped, and names every setting, commented with its default and its doc', () => {
-    expect(parseConfigText(conf(), 'conf')).toEqual({ values: {}, problems: [] });
+    expect(parseConfigText(conf(), 'conf')).toMatchObject({ values: {}, problems: [] });
     const text = conf();
     for (const s of SETTINGS) {
       expect(text).toMatch(new RegExp(`^#${s.key}=`, 'm'));
@@ -77,7 +77,8 @@ describe('the man page vmcatcher_eventHndl_ON(8)', () => {
     }
     expect(text).toMatch(/^ {7}vmcatcher_eventHndl_ON - vmcatcher's event handler for OpenNebula$/m);
     for (const s of SETTINGS) expect(text).toContain(s.key);
-    const commands = help('--help').split('Commands:')[1].split('\n\n')[0].match(/^ {2}\w+/gm)!.map((c) => c.trim());
+    // commander's own `help [command]` is `<command> --help`, which the page shows for each command.
+    const commands = help('--help').split('Commands:')[1].split('\n\n')[0].match(/^ {2}\w+/gm)!.map((c) => c.trim()).filter((c) => c !== 'help');
     expect(commands.length).toBeGreaterThan(1);
     for (const c of commands) {
       expect(text).toMatch(new RegExp(`^ {3}${c} `, 'm'));
@@ -101,5 +102,55 @@ describe('the example vmcatcher cron configuration', () => {
     expect(jobs).toHaveLength(1);
     expect(jobs[0]).toMatch(/^(\S+\s+){5}oneadmin\s+.*vmcatcher_cache/);
     expect(active.join('\n')).not.toMatch(/^export |python/m);
+  });
+});
+
+describe('bash completion', () => {
+  // The shipped completion, sourced by the real bash: what it offers after each word typed so far.
+  const complete = (words: string[], env: Record<string, string> = {}): string[] => {
+    const file = path.join(root, 'etc/bash_completion.d', NAME);
+    const script = `source '${file}'; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _${NAME}; printf '%s\\n' "\${COMPREPLY[@]}"`;
+    return execFileSync('bash', ['-c', script], { encoding: 'utf8', env: Object.assign({ PATH: process.env.PATH }, env) }).split('\n').filter(Boolean).sort();
+  };
+
+  it('completes commands, each command its own options, and identifiers from the spool and cache.index', () => {
+    expect(complete([NAME, 'st'])).toEqual(['status']);
+    expect(complete([NAME, 'd'])).toEqual(['doctor', 'drain']);
+    expect(complete([NAME, 'check', '--for'])).toEqual(['--format']);
+    expect(complete([NAME, 'status', '--c'])).toEqual(['--cache-dir', '--config', '--csv']);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'completion-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'state/spool'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'state/spool/001765100000000-a1b2c3-4d21c1e3-4a27-4444-ac07-469cbf485484.json'), '{}');
+      fs.mkdirSync(path.join(dir, 'cache'));
+      fs.copyFileSync(path.resolve(__dirname, '../../../shared/vmcatcher-events/cache.index'), path.join(dir, 'cache/cache.index'));
+      const env = { VMCHNDL_ON_STATE_DIR: path.join(dir, 'state'), VMCATCHER_CACHE_DIR_CACHE: path.join(dir, 'cache') };
+      const ids = Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'cache/cache.index'), 'utf8')));
+      expect(complete([NAME, 'history', ''], env)).toEqual(Array.from(new Set(ids.concat('4d21c1e3-4a27-4444-ac07-469cbf485484'))).sort());
+      expect(complete([NAME, '-q', 'retry', '4d2'], env)).toEqual(['4d21c1e3-4a27-4444-ac07-469cbf485484']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('queue mode units and the logrotate file', () => {
+  it('ship a systemd service that drains as oneadmin through the installed launcher, and its timer', () => {
+    const doc = path.join(root, 'usr/share/doc', NAME);
+    const service = fs.readFileSync(path.join(doc, `${NAME}-drain.service`), 'utf8');
+    expect(service).toMatch(/^\[Service\]\nType=oneshot\nUser=oneadmin\nExecStart=\/usr\/bin\/vmcatcher_eventHndl_ON drain -q$/m);
+    expect(fs.existsSync(path.join(root, 'usr/bin', NAME))).toBe(true);
+    const timer = fs.readFileSync(path.join(doc, `${NAME}-drain.timer`), 'utf8');
+    expect(timer).toMatch(/^\[Timer\]\n(.+\n)*OnUnitActiveSec=5min$/m);
+    expect(timer).toMatch(/^WantedBy=timers\.target$/m);
+  });
+
+  it('rotates the logs in the log directory the package makes', () => {
+    const text = fs.readFileSync(path.join(root, 'etc/logrotate.d', NAME), 'utf8');
+    const globs = text.split('\n').filter((l) => /^\//.test(l)).map((l) => l.split(' ')[0]);
+    expect(globs).toEqual([`/var/log/${NAME}/*.log`]);
+    expect(fs.statSync(path.join(root, 'var/log', NAME)).isDirectory()).toBe(true);
+    expect(text).toMatch(/^ {4}create 0640 oneadmin oneadmin$/m);
+    expect(text).toMatch(/^ {4}missingok$/m);
   });
 });

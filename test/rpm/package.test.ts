@@ -27,7 +27,8 @@ const RPM48_RPMLIB: Record<string, string> = {
   FileDigests: '4.6.0-1',
   FileCaps: '4.6.1-1',
 };
-const DOCS = ['ChangeLog', 'LICENSE', 'README.md', 'vmcatcher-cron.cfg'].filter((f) => f === 'vmcatcher-cron.cfg' || fs.existsSync(path.join(REPO, f)));
+const SHIPPED_DOCS = ['vmcatcher-cron.cfg', 'vmcatcher_eventHndl_ON-drain.service', 'vmcatcher_eventHndl_ON-drain.timer'];
+const DOCS = ['ChangeLog', 'LICENSE', 'README.md'].filter((f) => fs.existsSync(path.join(REPO, f))).concat(SHIPPED_DOCS).sort();
 
 let built: BuiltRpm;
 beforeAll(async () => {
@@ -46,6 +47,9 @@ describe('the binary RPM', () => {
   it('holds exactly the expected files', () => {
     const expected = [
       '/etc/vmcatcher_eventHndl_ON.conf',
+      '/etc/bash_completion.d/vmcatcher_eventHndl_ON',
+      '/etc/logrotate.d/vmcatcher_eventHndl_ON',
+      '/var/log/vmcatcher_eventHndl_ON',
       '/usr/bin/vmcatcher_eventHndl_ON',
       '/usr/lib/vmcatcher_eventHndl_ON',
       '/usr/lib/vmcatcher_eventHndl_ON/vmcatcher_eventHndl_ON.js',
@@ -65,6 +69,9 @@ describe('the binary RPM', () => {
     expect(by['/usr/lib/vmcatcher_eventHndl_ON/vmcatcher_eventHndl_ON.js']).toBe('-rw-r--r-- root:root .');
     expect(by['/etc/vmcatcher_eventHndl_ON.conf']).toBe('-rw-r--r-- root:root cn.');
     expect(by['/var/lib/vmcatcher_eventHndl_ON']).toBe('drwxr-x--- root:root .');
+    expect(by['/var/log/vmcatcher_eventHndl_ON']).toBe('drwxr-x--- root:root .');
+    expect(by['/etc/logrotate.d/vmcatcher_eventHndl_ON']).toBe('-rw-r--r-- root:root cn.');
+    expect(by['/etc/bash_completion.d/vmcatcher_eventHndl_ON']).toBe('-rw-r--r-- root:root .');
     expect(by['/usr/share/man/man8/vmcatcher_eventHndl_ON.8.gz']).toBe('-rw-r--r-- root:root d.');
     for (const f of DOCS) expect(by[`/usr/share/doc/vmcatcher_eventHndl_ON/${f}`]).toBe('-rw-r--r-- root:root d.');
     // %post gives the state directory to oneadmin: rpm -V must not report that as a change.
@@ -107,7 +114,7 @@ describe('the binary RPM', () => {
     expect(rpmQuery(built.rpm, '--triggers')).toBe('');
   });
 
-  it('%post gives the state directory to oneadmin when that user exists, and is silent otherwise', async () => {
+  it('%post gives the state and log directories to oneadmin when that user exists, and is silent otherwise', async () => {
     const body = rpmQuery(built.rpm, '--qf', '%{POSTIN}');
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vmc-post-'));
     try {
@@ -121,7 +128,7 @@ describe('the binary RPM', () => {
         const r = await execa('/bin/sh', ['-e', '-c', body], { env: { PATH: `${bin}:/usr/bin:/bin` }, extendEnv: false, reject: false });
         return { code: r.exitCode, calls: fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '' };
       };
-      expect(await run('[ "$1" = -gn ] && echo cloud; exit 0')).toEqual({ code: 0, calls: 'chown oneadmin:cloud /var/lib/vmcatcher_eventHndl_ON\n' });
+      expect(await run('[ "$1" = -gn ] && echo cloud; exit 0')).toEqual({ code: 0, calls: 'chown oneadmin:cloud /var/lib/vmcatcher_eventHndl_ON /var/log/vmcatcher_eventHndl_ON\n' });
       expect(await run('exit 1')).toEqual({ code: 0, calls: '' });
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });

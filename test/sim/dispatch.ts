@@ -11,11 +11,13 @@ import { imageChmod, imageChown, imageRename, imageUpdate } from './images-write
 import { EC, Failure, failureArray, failureText, methodLabel, ObjName, successArray } from './messages';
 import { datastoreInfo, datastorePoolInfo, groupPoolInfo, systemVersion, userInfo, userPoolInfo } from './methods-misc';
 import { Params } from './params';
+import { systemConfig } from './system-config';
 import type { World } from './state';
 import { faultXml, responseXml, RpcCall, RpcFault } from './wire';
 
 const METHODS: Record<string, { obj: ObjName; run: Handler }> = {
   'one.system.version': { obj: 'system', run: systemVersion },
+  'one.system.config': { obj: 'system', run: systemConfig },
   'one.imagepool.info': { obj: 'image', run: imagePoolInfo },
   'one.image.info': { obj: 'image', run: imageInfo },
   'one.image.allocate': { obj: 'image', run: imageAllocate },

@@ -57,6 +57,9 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       world.datastores.set(id, { id, name: d.name, uid: 0, gid: 0, perms: [1, 1, 0, 1, 0, 0, 0, 0, 0], type, dsMad: type === 1 ? '-' : 'fs', tmMad: 'ssh', basePath: path.join(root, String(id)), template: fromRecord(tmpl) });
       return id;
     },
+    setImageRestrictedAttrs(names) {
+      world.restrictedImageAttrs = names.slice();
+    },
     setDatastoreDirs(id, dirs) {
       const ds = world.datastores.get(id);
       if (!ds) throw new Error(`oned simulator: datastore ${id} does not exist`);

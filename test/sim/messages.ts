@@ -29,6 +29,7 @@ export class Failure {
 // 5.2 logged and prefixed errors with the C++ class name of the request, 5.4+ with the method name.
 const CLASS_NAMES: Record<string, string> = {
   'one.system.version': 'SystemVersion',
+  'one.system.config': 'SystemConfig',
   'one.imagepool.info': 'ImagePoolInfo',
   'one.image.info': 'ImageInfo',
   'one.image.allocate': 'ImageAllocate',

@@ -3,6 +3,7 @@
 import * as path from 'path';
 import { fromRecord, Template } from './templates';
 import type { SimVersion } from './types';
+import { ConfAttr, defaultOnedConf } from './system-config';
 
 /** 9 permission bits in oned order: OWNER_U, OWNER_M, OWNER_A, GROUP_U, ..., OTHER_A. */
 export type Perms = number[];
@@ -70,8 +71,17 @@ export class World {
   nextDatastore = 100;
   nextImage = 0;
   nextVm = 0;
+  /** oned.conf as one.system.config serves it. */
+  onedConf: ConfAttr[] = defaultOnedConf();
+
   /** oned.conf's IMAGE_RESTRICTED_ATTR: what only the oneadmin group may set on an image. */
-  restrictedImageAttrs: string[] = ['SOURCE', 'VCENTER_IMPORTED'];
+  get restrictedImageAttrs(): string[] {
+    return this.onedConf.filter((a) => a.name === 'IMAGE_RESTRICTED_ATTR').map((a) => String('value' in a ? a.value : '').toUpperCase());
+  }
+
+  set restrictedImageAttrs(names: string[]) {
+    this.onedConf = this.onedConf.filter((a) => a.name !== 'IMAGE_RESTRICTED_ATTR').concat(names.map((value) => ({ name: 'IMAGE_RESTRICTED_ATTR', value })));
+  }
 
   constructor(readonly version: SimVersion, readonly root: string) {}
 

@@ -86,6 +86,8 @@ export interface Simulator {
   addGroup(name: string): number;
   addUser(u: { name: string; password: string; gid?: number; groups?: number[] }): number;
   addDatastore(d: { name: string; type?: 'image' | 'file' | 'system'; safeDirs?: string; restrictedDirs?: string }): number;
+  /** Sets oned.conf's IMAGE_RESTRICTED_ATTR lines (one.system.config); the default is oned's: SOURCE, VCENTER_IMPORTED. */
+  setImageRestrictedAttrs(names: readonly string[]): void;
   /** Changes SAFE_DIRS and/or RESTRICTED_DIRS of a datastore. */
   setDatastoreDirs(id: number, dirs: { safeDirs?: string; restrictedDirs?: string }): void;
   /**

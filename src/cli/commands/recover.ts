@@ -38,14 +38,21 @@ export async function runRecover(o: CommonOptions & { json?: boolean; abandon?: 
     const interrupted = listOpenJournals(stateDir);
     const waiting = listParkedJournals(stateDir).filter((i) => interrupted.indexOf(i) < 0);
     const known = interrupted.concat(waiting);
-    const ids = identifiers.length ? identifiers : known.concat(spooledIdentifiers(stateDir).filter((i) => known.indexOf(i) < 0));
+    const spooled = spooledIdentifiers(stateDir);
+    const candidates = identifiers.length ? identifiers : known.concat(spooled.filter((i) => known.indexOf(i) < 0));
+    // Only what has something to recover is touched (and counted): a named identifier with neither is said so.
+    const ids = candidates.filter((i) => known.indexOf(i) >= 0 || spooled.indexOf(i) >= 0);
+    for (const id of candidates) if (ids.indexOf(id) < 0) log.info('recover', `nothing to recover for ${id}: no interrupted run and no pending event`);
     const results: EntryResult[] = [];
     for (const id of ids) results.push(...(await processIdentifier(id, rt.deps, { ignoreBackoff: true })));
     if (o.json) {
       io.stdout(JSON.stringify({ identifiers: ids, events: results.map((r) => ({ identifier: r.entry.identifier, type: r.entry.type, outcome: r.outcome })) }, null, 2) + '\n');
     }
-    if (!ids.length) log.info('recover', 'no interrupted runs and no pending events: nothing to recover');
-    else log.info('recover', `recovered ${ids.length} identifier(s); ${results.filter((r) => r.outcome !== 'failed').length} pending event(s) processed`);
+    if (!candidates.length) log.info('recover', 'no interrupted runs and no pending events: nothing to recover');
+    else if (ids.length) {
+      const finished = ids.filter((i) => interrupted.indexOf(i) >= 0).length;
+      log.info('recover', `${finished} interrupted run(s) finished or rolled back; ${results.filter((r) => r.outcome !== 'failed').length} pending event(s) processed`);
+    }
     failIfAnyFailed(results, 'recover');
     return EXIT.OK;
   } catch (e) {

@@ -15,6 +15,8 @@ export interface ReplayOptions extends CommonOptions {
   type?: string;
   dryRun?: boolean;
   json?: boolean;
+  /** `plan --env-file`: the plan as text on stdout. */
+  planOnStdout?: boolean;
 }
 
 const CACHE_DIR_VARS = ['VMCATCHER_CACHE_DIR_CACHE', 'VMCATCHER_CACHE_DIR_DOWNLOAD', 'VMCATCHER_CACHE_DIR_EXPIRE'];

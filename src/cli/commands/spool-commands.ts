@@ -2,12 +2,13 @@
 import * as readline from 'readline';
 import { EXIT, InvalidArgumentError } from '../../errors';
 import { failIfAnyFailed, retryPending } from '../../hook/handle-event';
-import { retryPolicy } from '../../hook/process-identifier';
+import { EntryResult, retryPolicy } from '../../hook/process-identifier';
 import { unreadableEntryMessage, warnUnreadableEntries } from '../../hook/spool-warnings';
 import { superseded } from '../../hook/supersede';
 import { nextAttemptAt } from '../../spool/retry-policy';
 import { identifierOfEntryFile, listSpool, removeEntry, SpoolEntry } from '../../spool/spool';
 import { requireStateDir } from '../../files/state-dir';
+import { shortError } from '../../status/short-error';
 import { Io, reportError } from '../io';
 import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
 import { formatTable } from '../table';
@@ -47,7 +48,7 @@ export async function runPending(o: CommonOptions & { json?: boolean }, io: Io):
       io.stdout(
         formatTable(
           ['IDENTIFIER', 'TYPE', 'RECEIVED', 'ATTEMPTS', 'NEXT ATTEMPT', 'LAST ERROR'],
-          rows.map((r) => [r.identifier, r.type, r.received, String(r.attempts), r.superseded ? 'superseded by a newer event' : r.nextAttempt, r.lastError]),
+          rows.map((r) => [r.identifier, r.type, r.received, String(r.attempts), r.superseded ? 'superseded by a newer event' : r.nextAttempt, shortError(r.lastError)]),
         ),
       );
     }
@@ -57,18 +58,28 @@ export async function runPending(o: CommonOptions & { json?: boolean }, io: Io):
   }
 }
 
-/** Processes pending events now (all, or those of the given identifiers), ignoring the back-off. */
-export async function runRetry(o: CommonOptions, identifiers: string[], io: Io, drain = false): Promise<number> {
+/** Processes pending events now (all, or those of the given identifiers), ignoring the back-off; --json prints each event's outcome. */
+export async function runRetry(o: CommonOptions & { json?: boolean }, identifiers: string[], io: Io, drain = false): Promise<number> {
   let log = bootstrapLogger(o);
+  let results: EntryResult[] = [];
+  const print = () => {
+    if (!o.json) return;
+    const events = results.map((r) => {
+      const v = { identifier: r.entry.identifier, type: r.entry.type, received: new Date(r.entry.receivedAt).toISOString(), attempts: r.entry.attempts, outcome: r.outcome };
+      return r.error instanceof Error ? Object.assign(v, { error: r.error.message }) : v;
+    });
+    io.stdout(JSON.stringify({ events }, null, 2) + '\n');
+  };
   try {
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
     requireStateDir(rt.config.stateDir, 'write');
     warnUnreadableEntries(rt.config.stateDir, log);
-    const results = await retryPending(rt.deps, !drain, identifiers.length ? identifiers : undefined);
+    results = await retryPending(rt.deps, !drain, identifiers.length ? identifiers : undefined);
     const done = results.filter((r) => r.outcome === 'done' || r.outcome === 'nothing').length;
     const superseded = results.filter((r) => r.outcome === 'superseded').length;
     log.info(drain ? 'drain' : 'retry', `${done} event(s) processed, ${superseded ? `${superseded} superseded, ` : ''}${results.length - done - superseded} still pending`);
+    print();
     failIfAnyFailed(results, drain ? 'drain' : 'retry');
     return EXIT.OK;
   } catch (e) {
@@ -86,9 +97,16 @@ function ask(question: string): Promise<boolean> {
   });
 }
 
-/** Removes the pending events of one identifier, after asking (or with --yes). */
-export async function runForget(o: CommonOptions & { yes?: boolean }, identifier: string, io: Io): Promise<number> {
+/** Removes the pending events of one identifier, after asking (or with --yes); --json prints what was dropped. */
+export async function runForget(o: CommonOptions & { yes?: boolean; json?: boolean }, identifier: string, io: Io): Promise<number> {
   let log = bootstrapLogger(o);
+  const print = (forgotten: SpoolEntry[]) => {
+    if (o.json) {
+      const events = forgotten.map((e) => ({ type: e.type, received: new Date(e.receivedAt).toISOString(), attempts: e.attempts, lastError: e.lastError || null }));
+      io.stdout(JSON.stringify({ identifier, forgotten: events }, null, 2) + '\n');
+    }
+    return EXIT.OK;
+  };
   try {
     const rt = makeRuntime(o, io.env, io.interactive);
     log = rt.log;
@@ -96,21 +114,21 @@ export async function runForget(o: CommonOptions & { yes?: boolean }, identifier
     const entries = listSpool(rt.config.stateDir, identifier);
     if (!entries.length) {
       log.info('forget', `no pending events for ${identifier}`);
-      return EXIT.OK;
+      return print([]);
     }
     const list = entries.map((e) => `${e.type} received ${new Date(e.receivedAt).toISOString()}`).join(', ');
     if (!o.yes) {
       if (!io.interactive) throw new InvalidArgumentError(`forget ${identifier}: would drop ${entries.length} pending event(s) (${list}); confirm with --yes`);
       if (!(await ask(`Forget ${entries.length} pending event(s) for ${identifier} (${list})? OpenNebula is not changed. [y/N] `))) {
         log.info('forget', 'nothing forgotten');
-        return EXIT.OK;
+        return print([]);
       }
     }
     for (const e of entries) {
       removeEntry(rt.config.stateDir, e);
       log.warn('forget', `forgot pending ${e.type} for ${identifier} received ${new Date(e.receivedAt).toISOString()} (attempts: ${e.attempts}; last error: ${e.lastError || 'none'})`);
     }
-    return EXIT.OK;
+    return print(entries);
   } catch (e) {
     return reportError(e, log);
   }
