@@ -59,11 +59,11 @@ const mbOf = (kib: number) => Math.round((kib * 1024) / MB);
 const gib = (mib: number) => (mib >= 1024 ? `${+(mib / 1024).toFixed(2)} GiB` : `${mib} MiB`);
 
 /** The fixed part of a rotation in words: what is not the hash and the conversion. */
-export function fixedPart(x: RotationSummary): string {
+export function fixedPart(x: RotationSummary, hashing: boolean): string {
   const l = x.phases.log;
   const rest = x.fixedMs - l.startupMs - l.observeMs - l.planMs - x.pollLagMs - x.phases.finishMs;
   return (
-    `fixed part ${ms(x.fixedMs)}: start-up ${ms(l.startupMs)}, reading oned and qemu-img info and check ${ms(l.observeMs)}, planning ${ms(l.planMs)}, ` +
+    `fixed part ${ms(x.fixedMs)}: start-up ${ms(l.startupMs)}, reading oned and qemu-img info and check ${ms(l.observeMs)}${hashing ? ' (the hash running alongside)' : ''}, planning ${ms(l.planMs)}, ` +
     `READY noticed ${ms(x.pollLagMs)} late, ${ms(x.phases.finishMs)} after READY, ${ms(rest)} the rest (rename, allocate)`
   );
 }
@@ -92,7 +92,7 @@ function rows(r: Results): Row[] {
     result:
       `${ratio(rot.ratio)}: ours ${secs(rot.oursMs)} (hook ${secs(rot.totalMs)} − oned's copy ${secs(rot.onedMs)}) against the floor ${secs(rot.baselineMs)}: ` +
       `\`sha512sum\` and \`qemu-img convert\` of the same ${fmtBytes(r.qcow2Bytes)} file started together; CPU time ours ${secs(rot.cpuMs)}, the floor's ${secs(rot.baselineCpuMs)}. Ours: the convert step (the hash, begun at take-up, ending in it) ${secs(rot.phases.log.workMs)}; ` +
-      fixedPart(rot),
+      fixedPart(rot, true),
     target: '≤ 1.25×',
     met: rot.ratio <= 1.25,
   });
@@ -101,7 +101,7 @@ function rows(r: Results): Row[] {
     measure: `rotation against its floor, checksum off`,
     result:
       `${ratio(un.ratio)}: ours ${secs(un.oursMs)} (hook ${secs(un.totalMs)} − oned's copy ${secs(un.onedMs)}) against \`qemu-img convert\` alone ${secs(un.baselineMs)}; CPU time ours ${secs(un.cpuMs)}, the convert's ${secs(un.baselineCpuMs)}. ` +
-      `Ours: the convert step ${secs(un.phases.log.workMs)}; ${fixedPart(un)}`,
+      `Ours: the convert step ${secs(un.phases.log.workMs)}; ${fixedPart(un, false)}`,
     target: '≤ 1.25×',
     met: un.ratio <= 1.25,
   });

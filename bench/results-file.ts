@@ -82,10 +82,13 @@ ${table(r)}
   datastore), is subtracted; the time until our poll sees READY is not. The floor, run alongside (alternating which goes first):
   what a careful shell script has to do, \`sha512sum -b\` and \`qemu-img convert -f qcow2 -O raw -W\` (our convert step's
   command, without \`-p\`) of the same file started together, timed until both end. \`sync\` before each timed run.
-  The fixed part is ours less the work window (from the last call reading oned before the rename to the rename: the
-  hash, begun when the event was taken up, and the conversion end in it); its parts come from the simulator's call log: start-up (hook started → first
-  call), reading oned (first call → last call before the rename), READY noticed late, after READY (the poll that saw it → the
-  hook's exit), the rest (rename, allocate).
+  The fixed part is ours less the convert step (from the hook's log line starting step 1 to the rename call; the hash,
+  begun when the event was taken up, ends in it). Its parts, from the hook's log lines (ms resolution) and the
+  simulator's call log: start-up (hook started → its first line: Node, the bundle, settings, lock, spool), observing
+  (→ the plan: oned read, qemu-img --version, info and check, with the hash running alongside when the checksum is on),
+  planning (→ step 1), READY noticed late, after READY (the poll that saw it → the hook's exit), the rest (rename,
+  allocate). CPU time: the hook's user + system time with its waited-for children (\`/proc/self/stat\` at its exit),
+  the floor's from GNU time.
 - **checksum off**: the same rotation on a site with \`VMCHNDL_ON_VERIFY_CHECKSUM=no\`, against \`qemu-img convert\` alone.
 - **same format**: the same disk cached as raw, registered as raw. Bytes written are the wchar of
   \`/proc/<pid>/io\` of the hook (children it waited for included), read at its exit; oned reading
