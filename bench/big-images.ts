@@ -25,9 +25,16 @@ export function bigImageRoomBytes(virtualMiB: number): number {
   return (virtualMiB + 6 * Math.ceil(virtualMiB / 10) + 256) * 1048576;
 }
 
+export interface BigImagesOutcome {
+  results: BigImageResult[];
+  /** Sizes that could not be measured, and why (the rest of the benchmark is still written). */
+  failed: Array<{ virtualMiB: number; error: string }>;
+}
+
 /** Rotates a qcow2 and a raw disk of each size `runs` times, each against its floor; removes each size's files after it. */
-export async function measureBigImages(work: string, sizesMiB: readonly number[], runs: number, log: (s: string) => void): Promise<BigImageResult[]> {
+export async function measureBigImages(work: string, sizesMiB: readonly number[], runs: number, log: (s: string) => void): Promise<BigImagesOutcome> {
   const out: BigImageResult[] = [];
+  const failed: BigImagesOutcome['failed'] = [];
   for (const virtualMiB of sizesMiB) {
     const dir = path.join(work, `big-${virtualMiB}`);
     fs.mkdirSync(dir, { recursive: true });
@@ -51,9 +58,13 @@ export async function measureBigImages(work: string, sizesMiB: readonly number[]
           `raw ours ${result.raw.oursMs.toFixed(0)} ms / floor ${result.raw.baselineMs.toFixed(0)} ms; hook RSS ${result.qcow2.peakKiB} / ${result.raw.peakKiB} KiB`,
       );
       out.push(result);
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      log(`  ${virtualMiB} MiB failed: ${error}`);
+      failed.push({ virtualMiB, error: error.split('\n')[0] });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
-  return out;
+  return { results: out, failed };
 }

@@ -34,6 +34,7 @@ export interface Results {
   pool: PoolResult[];
   /** Big images from the disk (small ones with --quick). */
   big: BigImageResult[];
+  bigFailed: Array<{ virtualMiB: number; error: string }>;
   quick: boolean;
   /** VMCHNDL_ON_POLL_INTERVAL's default and the longest interval, ms. */
   poll: { firstMs: number; maxMs: number };
@@ -138,6 +139,9 @@ function rows(r: Results): Row[] {
         met: xs.every((x) => x.ratio <= 1.25) && Math.max(...hookMB) < 100 && growth(hookMB) <= 1.1 && oursGrowth <= floorGrowth * 1.05,
       });
     }
+  }
+  for (const f of r.bigFailed) {
+    out.push({ measure: `big images, ${gib(f.virtualMiB)} virtual`, result: `could not be measured: ${f.error.replace(/\|/g, '\\|')}`, target: 'measured', met: false });
   }
   const measured = [
     [`${gib(r.sizeMiB)} qcow2`, r.rotationRuns] as const,
