@@ -93,6 +93,9 @@ function rows(r: Results): Row[] {
     result:
       `${ratio(rot.ratio)}: ours ${secs(rot.oursMs)} (hook ${secs(rot.totalMs)} − oned's copy ${secs(rot.onedMs)}) against the floor ${secs(rot.baselineMs)}: ` +
       `\`sha512sum\` and \`qemu-img convert\` of the same ${fmtBytes(r.qcow2Bytes)} file started together; CPU time ours ${secs(rot.cpuMs)}, the floor's ${secs(rot.baselineCpuMs)}. Ours: the convert step (the hash, begun at take-up, ending in it) ${secs(rot.phases.log.workMs)}; ` +
+      (rot.phases.log.convertStartMs !== undefined && rot.phases.log.hashAfterConvertMs !== undefined
+        ? `the hash ran from the event's first line, qemu-img convert from ${ms(rot.phases.log.convertStartMs)} after it, and the hash ended ${ms(rot.phases.log.hashAfterConvertMs)} after the conversion; `
+        : '') +
       fixedPart(rot, true),
     target: '≤ 1.25×',
     met: rot.ratio <= 1.25,

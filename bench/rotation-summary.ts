@@ -39,6 +39,8 @@ export function summarize(runs: readonly RotationRun[]): RotationSummary {
         observeMs: m((r) => r.phases.log.observeMs),
         planMs: m((r) => r.phases.log.planMs),
         workMs: m((r) => r.phases.log.workMs),
+        convertStartMs: runs.every((r) => r.phases.log.convertStartMs !== undefined) ? m((r) => r.phases.log.convertStartMs!) : undefined,
+        hashAfterConvertMs: runs.every((r) => r.phases.log.hashAfterConvertMs !== undefined) ? m((r) => r.phases.log.hashAfterConvertMs!) : undefined,
       },
     },
     totalMs: m((r) => r.totalMs),

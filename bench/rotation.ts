@@ -58,6 +58,10 @@ export interface LogPhases {
   planMs: number;
   /** The first step (the convert, or the checksum) → the rename call: the hash and the conversion. */
   workMs: number;
+  /** The first line → qemu-img convert's first progress line (the hash began at take-up, before it); undefined without a conversion. */
+  convertStartMs?: number;
+  /** qemu-img convert's 100 % → the line saying the sha512 matches: how long the hash outlasted the conversion (0: it ended first). */
+  hashAfterConvertMs?: number;
 }
 
 /** When the hook wrote a line matching `re` (its log is local time in the site's TZ), epoch ms. */
@@ -75,7 +79,17 @@ function logPhases(log: string, zone: string, startAt: number, renameAt: number)
   const plan = lineAt(log, /; plan -- /, zone);
   const step1 = lineAt(log, /; execute -- step 1\//, zone);
   if (event === undefined || plan === undefined || step1 === undefined) throw new Error(`the hook's log lacks the event, plan or first step line:\n${log}`);
-  return { startupMs: event - startAt, observeMs: plan - event, planMs: step1 - plan, workMs: renameAt - step1 };
+  const convert0 = lineAt(log, /; progress -- converting: 0 %/, zone);
+  const convert100 = lineAt(log, /; progress -- converting: 100 %/, zone);
+  const verified = lineAt(log, /; verify -- sha512 of .* matches/, zone);
+  return {
+    startupMs: event - startAt,
+    observeMs: plan - event,
+    planMs: step1 - plan,
+    workMs: renameAt - step1,
+    convertStartMs: convert0 === undefined ? undefined : convert0 - event,
+    hashAfterConvertMs: convert100 === undefined || verified === undefined ? undefined : Math.max(0, verified - convert100),
+  };
 }
 
 export interface RotationSpec {
