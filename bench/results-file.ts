@@ -105,6 +105,10 @@ ${table(r)}
   VmHWM read from \`/proc/<pid>/status\` of the hook's descendants, polled every 20 ms. The simulator's copy does not keep
   holes (Node's copyFile): each run's datastore copy is emptied after the run to keep the disk in check, and each size's
   files are removed after it.
+  Written to the same file system right before, that copy is still being written back when the hook removes its
+  staging file after READY: the unlink then waits on the file system (the "removing the staging directory" figure,
+  from the hook's log), a cost of oned's copy that lands in ours. The fixed part's "rest" is the difference of two
+  clocks at ms resolution (log lines, call log) and may come out a few ms below zero.
 
 ${runsTable(r)}
 
