@@ -100,7 +100,8 @@ ${table(r)}
   \`fincore\` (util-linux) checks that none of it is left ("cached at start" below). \`echo 3 > /proc/sys/vm/drop_caches\`
   works in this sandbox too (checked with fincore), but it empties every cache of a machine shared with other users and
   takes Node and qemu-img out as well, which a site running the hook every few minutes keeps cached; only the image is
-  dropped. Floors: \`sha512sum\` and \`qemu-img convert\` together (qcow2 → raw), \`sha512sum\` alone (raw → raw: oned copies
+  dropped. This machine is a virtual one: its disk may still be cached by the host, so "from the disk" can be faster
+  than a real disk (the 1 GiB qcow2's floor of a few tenths of a second says so). Floors: \`sha512sum\` and \`qemu-img convert\` together (qcow2 → raw), \`sha512sum\` alone (raw → raw: oned copies
   the cached file itself). Peak RSS: the hook's VmHWM at its exit (its own, not its children's); qemu-img's the highest
   VmHWM read from \`/proc/<pid>/status\` of the hook's descendants, polled every 20 ms. The simulator's copy does not keep
   holes (Node's copyFile): each run's datastore copy is emptied after the run to keep the disk in check, and each size's
