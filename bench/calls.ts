@@ -9,12 +9,15 @@ export interface CallSummary {
   polls: number;
   /** When each poll arrived, ms after the allocate. */
   pollAt: number[];
-  /** Each interval at least the one before (a 10 ms tolerance for timer jitter). */
+  /**
+   * Never faster than the first interval (a 30 ms tolerance: each poll's own call takes a varying
+   * time), and, past the first ten intervals, slower than at first.
+   */
   backingOff: boolean;
 }
 
-/** Counts a rotation's calls and reads its READY polls. */
-export function summarizeCalls(run: RotationRun): CallSummary {
+/** Counts a rotation's calls and reads its READY polls (`pollMs`: VMCHNDL_ON_POLL_INTERVAL). */
+export function summarizeCalls(run: RotationRun, pollMs: number): CallSummary {
   const isPoll = (c: RotationRun['calls'][number]) => c.method === 'one.image.info' && c.params[1] === run.newId && c.at >= 0;
   const sawReady = run.calls.filter((c) => isPoll(c) && c.at >= run.onedMs)[0];
   const polls = run.calls.filter((c) => isPoll(c) && (!sawReady || c.at <= sawReady.at));
@@ -23,5 +26,6 @@ export function summarizeCalls(run: RotationRun): CallSummary {
   for (const c of others) byMethod[c.method] = (byMethod[c.method] || 0) + 1;
   const pollAt = polls.map((c) => c.at);
   const gaps = pollAt.slice(1).map((t, i) => t - pollAt[i]);
-  return { calls: others.length, byMethod, polls: polls.length, pollAt, backingOff: gaps.every((g, i) => i === 0 || g >= gaps[i - 1] - 10) };
+  const backingOff = gaps.every((g) => g >= pollMs - 30) && (gaps.length <= 10 || gaps[gaps.length - 1] > gaps[0]);
+  return { calls: others.length, byMethod, polls: polls.length, pollAt, backingOff };
 }

@@ -1,15 +1,20 @@
-// The benchmark of issue 8: start-up, rotation overhead, same-format registration, pool lookup,
-// checksum throughput and XML-RPC calls, each measured against a baseline in the same run.
+// `--render` (with or without --quick): the last run's figures (dist/bench/results*.json) written out again.
+// The benchmark: start-up, rotation against its floor, same-format registration, big images from the
+// disk, pool lookup, checksum throughput, XML-RPC calls and READY polls, each measured against a
+// baseline in the same run.
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { bigImageRoomBytes, measureBigImages } from './big-images';
+import { SETTINGS } from '../src/config/settings';
 import { summarizeCalls } from './calls';
 import { measureChecksum, PROBE } from './checksum';
 import { describeMachine } from './machine';
 import { measurePool } from './pool';
 import { Results, table } from './report';
 import { resultsMarkdown } from './results-file';
-import { convertAlone, hashAlone, measureRotations } from './rotation';
+import { convertAlone, hashAlone, hashAndConvert, measureRotations } from './rotation';
 import { summarize } from './rotation-summary';
 import { BUNDLE, EVENTS, NODE10, REPO, withSite } from './site';
 import { measureStartup } from './startup';
@@ -17,8 +22,10 @@ import { chooseWorkDir, makeImages, makeRawDisk, sha512sum } from './workspace';
 
 const QUICK = process.argv.indexOf('--quick') >= 0;
 const SIZES = QUICK
-  ? { diskMiB: 128, startupRuns: 10, rotationRuns: 1, checksumRuns: 1, pool: [100, 1000, 2000], poolRuns: 1 }
-  : { diskMiB: 1024, startupRuns: 30, rotationRuns: 5, checksumRuns: 3, pool: [100, 1000, 10000], poolRuns: 3 };
+  ? { diskMiB: 128, startupRuns: 10, rotationRuns: 1, checksumRuns: 1, pool: [100, 1000, 2000], poolRuns: 1, bigMiB: [256, 1024], bigRuns: 1 }
+  : { diskMiB: 1024, startupRuns: 30, rotationRuns: 5, checksumRuns: 3, pool: [100, 1000, 10000], poolRuns: 3, bigMiB: [1024, 20480], bigRuns: 3 };
+// The READY poll settings the rotations run with: the default first interval, and the longest (src/hook/deps.ts).
+const POLL = { firstMs: Number(SETTINGS.filter((s) => s.key === 'VMCHNDL_ON_POLL_INTERVAL')[0].default) * 1000, maxMs: 30000 };
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -26,7 +33,7 @@ function requireTools(): void {
   for (const f of [BUNDLE, NODE10, PROBE, EVENTS]) {
     if (!fs.existsSync(f)) throw new Error(`${f} is missing (npm ci, then npm run bench builds the rest)`);
   }
-  for (const [cmd, pkg] of [['qemu-img', 'qemu-utils'], ['sha512sum', 'coreutils']]) {
+  for (const [cmd, pkg] of [['qemu-img', 'qemu-utils'], ['sha512sum', 'coreutils'], ['dd', 'coreutils'], ['fincore', 'util-linux'], ['/usr/bin/time', 'time']]) {
     try {
       execFileSync(cmd, ['--version'], { stdio: 'ignore' });
     } catch {
@@ -35,10 +42,26 @@ function requireTools(): void {
   }
 }
 
+const RAW_RESULTS = path.join(REPO, QUICK ? 'dist/bench/results-quick.json' : 'dist/bench/results.json');
+
+function writeResults(results: Results): void {
+  process.stdout.write(`\n${table(results)}\n`);
+  const out = results.quick ? path.join(REPO, 'dist/bench/RESULTS-quick.md') : path.join(REPO, 'bench/RESULTS.md');
+  fs.writeFileSync(out, resultsMarkdown(results));
+  log(`\nwritten to ${path.relative(process.cwd(), out)}`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.indexOf('--render') >= 0) {
+    writeResults(JSON.parse(fs.readFileSync(RAW_RESULTS, 'utf8')) as Results);
+    return;
+  }
   requireTools();
-  // The disk twice (raw, qcow2), two conversions' outputs, oned's copies of three images: room for 8.
-  const work = chooseWorkDir(8 * SIZES.diskMiB * 1048576);
+  const started = Date.now();
+  const loadStart = os.loadavg();
+  // The disk twice (raw, qcow2), two conversions' outputs, oned's copies of three images: room for 8;
+  // then each big image in turn.
+  const work = chooseWorkDir(Math.max(8 * SIZES.diskMiB * 1048576, ...SIZES.bigMiB.map(bigImageRoomBytes)));
   log(`benchmark in ${work}${QUICK ? ' (quick)' : ''}`);
   const machine = describeMachine(NODE10);
   try {
@@ -52,14 +75,14 @@ async function main(): Promise<void> {
     const checksum = await measureChecksum(img.raw, img.rawSha512, SIZES.checksumRuns);
 
     log('rotations ...');
-    const qcow2ToRaw = { file: img.qcow2, format: 'qcow2', sha512: img.qcow2Sha512, baseline: convertAlone, node: 'node10', runs: SIZES.rotationRuns } as const;
+    const qcow2ToRaw = { file: img.qcow2, format: 'qcow2', sha512: img.qcow2Sha512, node: 'node10', runs: SIZES.rotationRuns } as const;
     const [rotationRuns, sameFormatRuns] = await withSite(path.join(work, 'site'), {}, async (site) => [
-      await measureRotations(site, qcow2ToRaw),
+      await measureRotations(site, Object.assign({ baseline: hashAndConvert }, qcow2ToRaw)),
       await measureRotations(site, { file: img.raw, format: 'raw', sha512: img.rawSha512, baseline: hashAlone, node: 'node10', runs: SIZES.rotationRuns }),
     ]);
 
     log('rotations with checksum verification off ...');
-    const unverifiedRuns = await withSite(path.join(work, 'unverified'), { settings: { VMCHNDL_ON_VERIFY_CHECKSUM: 'no' } }, (site) => measureRotations(site, qcow2ToRaw));
+    const unverifiedRuns = await withSite(path.join(work, 'unverified'), { settings: { VMCHNDL_ON_VERIFY_CHECKSUM: 'no' } }, (site) => measureRotations(site, Object.assign({ baseline: convertAlone }, qcow2ToRaw)));
 
     log('polls against a slow copy ...');
     const backoffRuns = await withSite(path.join(work, 'slow'), { copyDelayMs: 3000, settings: { VMCHNDL_ON_POLL_INTERVAL: '0.1' } }, (slow) => {
@@ -69,6 +92,9 @@ async function main(): Promise<void> {
       execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', small, smallQcow2]);
       return measureRotations(slow, { file: smallQcow2, format: 'qcow2', sha512: sha512sum(smallQcow2), node: 'node10', runs: 1 });
     });
+
+    log(`big images (${SIZES.bigMiB.join(', ')} MiB) from the disk ...`);
+    const big = await measureBigImages(work, SIZES.bigMiB, SIZES.bigRuns, log);
 
     log('pool lookups ...');
     const pool = await withSite(path.join(work, 'pool'), {}, (site) => measurePool(site, SIZES.pool, SIZES.poolRuns, log));
@@ -88,14 +114,19 @@ async function main(): Promise<void> {
       rotationRuns,
       sameFormatRuns,
       unverifiedRuns,
-      calls: summarizeCalls(rotationRuns[0]),
-      backoff: summarizeCalls(backoffRuns[0]),
+      calls: summarizeCalls(rotationRuns[0], POLL.firstMs),
+      backoff: summarizeCalls(backoffRuns[0], 100),
       pool,
+      big: big.results,
+      bigFailed: big.failed,
+      quick: QUICK,
+      poll: POLL,
+      load: { start: loadStart, end: os.loadavg() },
+      benchMs: Date.now() - started,
     };
-    process.stdout.write(`\n${table(results)}\n`);
-    const out = QUICK ? path.join(REPO, 'dist/bench/RESULTS-quick.md') : path.join(REPO, 'bench/RESULTS.md');
-    fs.writeFileSync(out, resultsMarkdown(results));
-    log(`\nwritten to ${path.relative(process.cwd(), out)}`);
+    // Kept first: `--render` writes RESULTS.md again from it after a change to the text alone.
+    fs.writeFileSync(RAW_RESULTS, JSON.stringify(results));
+    writeResults(results);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

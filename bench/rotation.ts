@@ -3,11 +3,13 @@
 // What oned does meanwhile (its copy into the datastore, allocate to READY) is not ours and is taken
 // out; the time we take to notice READY (the poll back-off) is ours and stays in.
 import * as fs from 'fs';
+import { DateTime } from 'luxon';
 import * as path from 'path';
 import { createOneClient } from '../src/one/client';
 import type { SimCall } from '../test/sim/index';
+import { dropFromCache, residentBytes } from './page-cache';
 import { BenchSite, eventVars, IDENTIFIER, NodeKind, runHook } from './site';
-import { mustSucceed, timeSync } from './stats';
+import { mustSucceed, timeAsync, timeSync } from './stats';
 import { place } from './workspace';
 
 const STALE = '0'.repeat(128);
@@ -20,10 +22,23 @@ export interface RotationRun {
   pollLagMs: number;
   /** totalMs − onedMs. */
   oursMs: number;
-  /** Where our time went: start to the first call; first call to allocate (observe, hash, convert, rename); after READY was seen. */
-  phases: { startMs: number; prepareMs: number; finishMs: number };
+  /**
+   * Where our time went: start to the first call; first call to allocate (observe, hash, convert,
+   * rename); after READY was seen; and, from the hook's log, start-up, observing, the work.
+   */
+  phases: { startMs: number; prepareMs: number; finishMs: number; log: LogPhases };
+  /** READY polls (one.image.info of the new image) up to the one that saw it. */
+  polls: number;
   baselineMs: number;
+  /** CPU time (user + system) of the hook with its children, and of the baseline's commands, ms. */
+  cpuMs: number;
+  baselineCpuMs: number;
   writtenBytes: number;
+  /** The hook's own peak RSS and its children's (by program), KiB. */
+  peakKiB: number;
+  childPeakKiB: Record<string, number>;
+  /** Bytes of the cached file in the page cache when the hook started (cold runs: after dropping it). */
+  cachedBytesAtStart: number;
   /** Calls of the run, `at` relative to the allocate call. */
   calls: SimCall[];
   newId: number;
@@ -33,21 +48,73 @@ export interface RotationRun {
   log: string;
 }
 
+/** The same from the hook's own log lines (ms resolution): start-up, observing and planning, the first step to the rename. */
+export interface LogPhases {
+  /** Hook started → its first line ("event ..."): Node, the bundle, settings, lock, spool. */
+  startupMs: number;
+  /** First line → the plan: oned read, qemu-img --version, info and check (the hash running alongside). */
+  observeMs: number;
+  /** The plan → the first step. */
+  planMs: number;
+  /** The first step (the convert, or the checksum) → the rename call: the hash and the conversion. */
+  workMs: number;
+  /** The first line → qemu-img convert's first progress line (the hash began at take-up, before it); undefined without a conversion. */
+  convertStartMs?: number;
+  /** qemu-img convert's 100 % → the line saying the sha512 matches: how long the hash outlasted the conversion (0: it ended first). */
+  hashAfterConvertMs?: number;
+}
+
+/** When the hook wrote a line matching `re` (its log is local time in the site's TZ), epoch ms. */
+function lineAt(log: string, re: RegExp, zone: string): number | undefined {
+  for (const line of log.split('\n')) {
+    if (!re.test(line)) continue;
+    const m = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3});/.exec(line);
+    if (m) return DateTime.fromFormat(m[1], 'yyyy-MM-dd HH:mm:ss,SSS', { zone }).toMillis();
+  }
+  return undefined;
+}
+
+function logPhases(log: string, zone: string, startAt: number, renameAt: number): LogPhases {
+  const event = lineAt(log, /; main -- event /, zone);
+  const plan = lineAt(log, /; plan -- /, zone);
+  const step1 = lineAt(log, /; execute -- step 1\//, zone);
+  if (event === undefined || plan === undefined || step1 === undefined) throw new Error(`the hook's log lacks the event, plan or first step line:\n${log}`);
+  const convert0 = lineAt(log, /; progress -- converting: 0 %/, zone);
+  const convert100 = lineAt(log, /; progress -- converting: 100 %/, zone);
+  const verified = lineAt(log, /; verify -- sha512 of .* matches/, zone);
+  return {
+    startupMs: event - startAt,
+    observeMs: plan - event,
+    planMs: step1 - plan,
+    workMs: renameAt - step1,
+    convertStartMs: convert0 === undefined ? undefined : convert0 - event,
+    hashAfterConvertMs: convert100 === undefined || verified === undefined ? undefined : Math.max(0, verified - convert100),
+  };
+}
+
 export interface RotationSpec {
   /** The disk vmcatcher cached (linked into the cache under the identifier). */
   file: string;
   format: 'qcow2' | 'raw';
   sha512: string;
-  /** The command the rotation is compared with, run on the same file (none: baselineMs 0). */
-  baseline?: (file: string, scratch: string) => [string, string[]];
+  /** The commands the rotation is compared with, run on the same file, started together (none: baselineMs 0). */
+  baseline?: (file: string, scratch: string) => Array<[string, string[]]>;
   node: NodeKind;
   runs: number;
+  /** Drop the file from the page cache before each timed run (ours and the baseline's). */
+  cold?: boolean;
+  /** Empty each new image's datastore copy after its run (big images: the disk is shared). */
+  freeCopies?: boolean;
 }
 
+const convertCommand = (file: string, scratch: string): [string, string[]] => ['qemu-img', ['convert', '-f', 'qcow2', '-O', 'raw', '-W', file, path.join(scratch, 'alone.raw')]];
+const hashCommand = (file: string): [string, string[]] => ['sha512sum', ['-b', file]];
 /** The baseline of a conversion: the qemu-img convert our convert step runs, without -p. */
-export const convertAlone = (file: string, scratch: string): [string, string[]] => ['qemu-img', ['convert', '-f', 'qcow2', '-O', 'raw', '-W', file, path.join(scratch, 'alone.raw')]];
-/** The baseline of a same-format registration: hashing the file. */
-export const hashAlone = (file: string): [string, string[]] => ['sha512sum', ['-b', file]];
+export const convertAlone = (file: string, scratch: string) => [convertCommand(file, scratch)];
+/** The floor of a conversion with the checksum checked: sha512sum and that qemu-img convert, started together. */
+export const hashAndConvert = (file: string, scratch: string) => [hashCommand(file), convertCommand(file, scratch)];
+/** The baseline (and floor) of a same-format registration: hashing the file. */
+export const hashAlone = (file: string) => [hashCommand(file)];
 
 // Watches the simulator for the image the run allocates: when it appears, when it is READY, what PATH holds.
 function watchNewImage(site: BenchSite, afterId: number, cachedIno: number) {
@@ -85,7 +152,7 @@ async function prepareCurrent(site: BenchSite): Promise<number> {
   return current.id;
 }
 
-async function rotateOnce(site: BenchSite, spec: RotationSpec, currentId: number): Promise<Omit<RotationRun, 'baselineMs'>> {
+async function rotateOnce(site: BenchSite, spec: RotationSpec, currentId: number): Promise<Omit<RotationRun, 'baselineMs' | 'baselineCpuMs' | 'cachedBytesAtStart'>> {
   const cached = path.join(site.cacheDir, IDENTIFIER);
   const event = Object.assign(eventVars('03-AvailablePostfix.env'), {
     VMCATCHER_EVENT_SL_CHECKSUM_SHA512: spec.sha512,
@@ -114,13 +181,24 @@ async function rotateOnce(site: BenchSite, spec: RotationSpec, currentId: number
   const sawReady = calls.filter((c) => c.method === 'one.image.info' && c.params[1] === id && c.at >= readyAt)[0];
   if (!sawReady) throw new Error('no one.image.info call saw the new image READY');
   const onedMs = readyAt - alloc.at;
+  const rename = calls.filter((c) => c.method === 'one.image.rename')[0];
+  const polls = calls.filter((c) => c.method === 'one.image.info' && c.params[1] === id && c.at >= alloc.at && c.at <= sawReady.at).length;
   return {
     totalMs: run.ms,
     onedMs,
     pollLagMs: sawReady.at - readyAt,
     oursMs: run.ms - onedMs,
-    phases: { startMs: calls[0].at - startAt, prepareMs: alloc.at - calls[0].at, finishMs: endAt - sawReady.at },
+    phases: {
+      startMs: calls[0].at - startAt,
+      prepareMs: alloc.at - calls[0].at,
+      finishMs: endAt - sawReady.at,
+      log: logPhases(run.stderr, site.baseEnv.TZ || 'UTC', startAt, rename ? rename.at : alloc.at),
+    },
+    polls,
+    cpuMs: run.cpuMs,
     writtenBytes: run.writtenBytes,
+    peakKiB: run.peakKiB,
+    childPeakKiB: run.childPeakKiB,
     calls: calls.map((c) => ({ method: c.method, params: c.params, at: c.at - alloc.at })),
     newId: id,
     sameInode: sameInode === true,
@@ -128,29 +206,55 @@ async function rotateOnce(site: BenchSite, spec: RotationSpec, currentId: number
   };
 }
 
+/**
+ * Runs the baseline's commands together on the file (cold: dropped from the page cache first): ms until
+ * the last ends, and their CPU time (GNU time's user + system, 10 ms resolution).
+ */
+async function runBaseline(spec: RotationSpec, scratch: string): Promise<{ ms: number; cpuMs: number }> {
+  if (!spec.baseline) return { ms: 0, cpuMs: 0 };
+  const commands = spec.baseline(spec.file, scratch);
+  const cpuFiles = commands.map((_, i) => path.join(scratch, `time-${i}.txt`));
+  timeSync('sync', []);
+  if (spec.cold) dropFromCache([spec.file]);
+  const start = Date.now();
+  await Promise.all(commands.map(([cmd, args], i) => timeAsync('/usr/bin/time', ['-f', '%U %S', '-o', cpuFiles[i], cmd, ...args]).then((r) => mustSucceed(cmd, r))));
+  const ms = Date.now() - start;
+  let cpuMs = 0;
+  for (const f of cpuFiles) for (const x of fs.readFileSync(f, 'utf8').trim().split(/\s+/)) cpuMs += Number(x) * 1000;
+  for (const f of fs.readdirSync(scratch)) fs.unlinkSync(path.join(scratch, f));
+  return { ms, cpuMs };
+}
+
+/** Empties the datastore copy of image `id` (the simulator's file; nothing reads it again). */
+function freeCopy(site: BenchSite, id: number): void {
+  const img = site.sim.image(id);
+  if (img && img.source && fs.existsSync(img.source)) fs.truncateSync(img.source, 0);
+}
+
 /** Runs `spec.runs` rotations, each next to a run of the baseline (alternating which goes first). */
 export async function measureRotations(site: BenchSite, spec: RotationSpec): Promise<RotationRun[]> {
   place(spec.file, path.join(site.cacheDir, IDENTIFIER));
   const scratch = path.join(site.root, 'scratch');
   fs.mkdirSync(scratch, { recursive: true });
-  const baseline = () => {
-    if (!spec.baseline) return 0;
-    const [cmd, args] = spec.baseline(spec.file, scratch);
-    timeSync('sync', []);
-    const r = mustSucceed(cmd, timeSync(cmd, args));
-    for (const f of fs.readdirSync(scratch)) fs.unlinkSync(path.join(scratch, f));
-    return r.ms;
-  };
   const runs: RotationRun[] = [];
   let current = await prepareCurrent(site);
   for (let i = 0; i < spec.runs; i++) {
-    const first = i % 2 ? baseline() : undefined;
+    const first = i % 2 ? await runBaseline(spec, scratch) : undefined;
     timeSync('sync', []);
+    const cachedBytesAtStart = spec.cold ? dropFromCache([spec.file]) : residentBytes(spec.file) ?? fs.statSync(spec.file).size;
     const r = await rotateOnce(site, spec, current);
-    const baselineMs = first !== undefined ? first : baseline();
-    runs.push(Object.assign(r, { baselineMs }));
+    if (spec.freeCopies) {
+      freeCopy(site, r.newId);
+      timeSync('sync', []);
+    }
+    const baseline = first !== undefined ? first : await runBaseline(spec, scratch);
+    runs.push(Object.assign(r, { baselineMs: baseline.ms, baselineCpuMs: baseline.cpuMs, cachedBytesAtStart }));
+    const baselineMs = baseline.ms;
     if (process.env.BENCH_VERBOSE) {
-      process.stderr.write(`  ${spec.format}: hook ${r.totalMs.toFixed(0)} ms, ${JSON.stringify(r.phases)}, oned ${r.onedMs} ms, lag ${r.pollLagMs} ms, baseline ${baselineMs.toFixed(0)} ms\n`);
+      process.stderr.write(
+        `  ${spec.format}: hook ${r.totalMs.toFixed(0)} ms, ${JSON.stringify(r.phases)}, oned ${r.onedMs} ms, lag ${r.pollLagMs} ms in ${r.polls} polls, baseline ${baselineMs.toFixed(0)} ms, CPU ${r.cpuMs} / ${baseline.cpuMs} ms, ` +
+          `RSS ${r.peakKiB} KiB, children ${JSON.stringify(r.childPeakKiB)}, written ${r.writtenBytes}, cached at start ${cachedBytesAtStart}\n`,
+      );
       process.stderr.write(r.log.replace(/^/gm, '    | ') + '\n');
       for (const c of r.calls) process.stderr.write(`    ${String(c.at).padStart(6)} ${c.method} ${JSON.stringify(c.params.slice(1)).slice(0, 60)}\n`);
     }

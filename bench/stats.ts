@@ -32,10 +32,11 @@ export function timeSync(cmd: string, args: readonly string[], opts: SpawnSyncOp
 }
 
 /** Runs a command without blocking our event loop (the simulator lives in this process) and times it. */
-export function timeAsync(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Timed> {
+export function timeAsync(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; onSpawn?: (pid: number) => void } = {}): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const child = spawn(cmd, args.slice(), { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (opts.onSpawn && child.pid !== undefined) opts.onSpawn(child.pid);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));

@@ -39,15 +39,18 @@ export function sha512sum(file: string): string {
   return execFileSync('sha512sum', ['-b', file], { encoding: 'utf8' }).split(' ')[0];
 }
 
-/** Writes the raw disk: like an installed OS, data with holes; data that neither compresses nor repeats. */
-export function makeRawDisk(file: string, sizeMiB: number): number {
+/**
+ * Writes the raw disk: like an installed OS, data with holes; data that neither compresses nor repeats.
+ * `everyMiB` 4 (the default): three MiB of data in every four; 10: one in ten (a big disk mostly empty).
+ */
+export function makeRawDisk(file: string, sizeMiB: number, everyMiB = 4): number {
   const pool = [0, 1, 2, 3, 4, 5, 6, 7].map(() => crypto.randomBytes(MiB));
   const fd = fs.openSync(file, 'w', 0o644);
   let data = 0;
   try {
     fs.ftruncateSync(fd, sizeMiB * MiB);
     for (let i = 0; i < sizeMiB; i++) {
-      if (i % 4 === 3) continue;
+      if (everyMiB === 4 ? i % 4 === 3 : i % everyMiB !== 0) continue;
       const block = pool[i % pool.length];
       block.writeUInt32LE(i, 0); // no two MiBs alike
       fs.writeSync(fd, block, 0, MiB, i * MiB);

@@ -65,7 +65,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'VMCHNDL_ON_RETIRED_MODE', field: 'retiredMode', default: '700', doc: 'Permissions (octal) of retired images.' },
   { key: 'VMCHNDL_ON_RETIRED_NAME', field: 'retiredNamePattern', default: '{identifier} {timestamp}', doc: 'Name of a retired image; {identifier} and {timestamp} (local time, offset and zone) are replaced.' },
   { key: 'VMCHNDL_ON_READY_TIMEOUT', field: 'readyTimeout', default: '14400', doc: 'Seconds to wait for a new image to become READY before rolling back.' },
-  { key: 'VMCHNDL_ON_POLL_INTERVAL', field: 'pollInterval', default: '0.25', doc: 'Seconds between the first READY polls; later polls wait a quarter of the time waited so far, up to 30 s.' },
+  { key: 'VMCHNDL_ON_POLL_INTERVAL', field: 'pollInterval', default: '0.25', doc: 'Seconds between the first READY polls; later polls wait a tenth of the time waited so far, up to 30 s: READY is noticed at most 10 % of the copy time and 30 s late (or this interval, for copies under ten of them).' },
   { key: 'VMCHNDL_ON_LOCK_TIMEOUT', field: 'lockTimeout', default: '3600', doc: 'Seconds to wait for another run on the same image to finish.' },
   { key: 'VMCHNDL_ON_QUEUE', field: 'queue', default: 'no', doc: 'yes = the hook only stores the event and returns at once; `vmcatcher_eventHndl_ON drain` (cron) processes it. no = process at once (as 0.0.8).' },
   { key: 'VMCHNDL_ON_QUEUE_SPAWN', field: 'queueSpawn', default: 'no', doc: 'With VMCHNDL_ON_QUEUE=yes: yes = the hook also starts `drain` in the background. Set VMCHNDL_ON_LOG_FILE so its log is kept.' },

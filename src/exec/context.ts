@@ -35,7 +35,7 @@ export interface ExecContext {
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly progress: Progress;
-  /** First delay between READY polls; it doubles up to maxPollMs. */
+  /** First delay between polls (READY: see steps/ready-polls.ts; allocate: it doubles up to maxPollMs). */
   readonly pollMs: number;
   readonly maxPollMs: number;
   /** The image this run registered, once known. */

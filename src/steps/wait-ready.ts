@@ -3,6 +3,7 @@ import { ATTR_ERROR } from '../attributes';
 import { OperationFailedError } from '../errors';
 import { IMAGE_STATE, ImageStateName } from '../one/types';
 import type { StepImpl } from './step';
+import { nextReadyPollMs } from './ready-polls';
 import { imageId, imageLabel } from './step';
 
 type S = { kind: 'wait-ready'; image: number | 'new'; timeoutMs: number; path: string; datastore: string };
@@ -49,8 +50,8 @@ export const waitReadyStep: StepImpl<S> = {
         ctx.progress('ready', undefined, `image ${id} is ${stateName(img.state)} after ${Math.round(waited / 1000)} s`);
         lastLog = ctx.now();
       }
-      // A quarter of the time waited so far: READY is noticed at most 25 % late, in few polls.
-      const delay = Math.min(ctx.maxPollMs, Math.max(ctx.pollMs, waited / 4));
+      // A tenth of the time waited so far (ready-polls.ts): READY is noticed at most 10 % late, and at most 30 s.
+      const delay = nextReadyPollMs(waited, ctx.pollMs, ctx.maxPollMs);
       await ctx.sleep(Math.min(delay, Math.max(1, s.timeoutMs - waited)));
     }
   },
