@@ -37,6 +37,11 @@ describe.each(onedInstalls())('simulator 6.10 against real oned $version', (inst
       userIds: realIds,
       safeDir: realDirs.safe,
       refusedDir: realDirs.refused,
+      localPaths: [
+        [`${oned.root}/var/`, '/var/lib/one/'],
+        [`${oned.root}/etc/`, '/etc/one/'],
+        [`${oned.root}/`, '/var/lib/one/'],
+      ],
       call: (session, method, ...args) => oned.rpcAs(session, method, ...args),
     };
 

@@ -15,6 +15,8 @@ export interface Target {
   /** A directory the image datastore copies from (in SAFE_DIRS), and one it refuses. */
   readonly safeDir: string;
   readonly refusedDir: string;
+  /** A self-contained oned's own directories and what a packaged oned calls them (/var/lib/one/, /etc/one/). */
+  readonly localPaths?: ReadonlyArray<readonly [string, string]>;
   call(session: string, method: string, ...args: Arg[]): Promise<Answer>;
 }
 
@@ -43,6 +45,7 @@ class Recorder {
 
   text(msg: string): string {
     let out = msg;
+    for (const [local, packaged] of this.t.localPaths || []) out = out.split(local).join(packaged);
     for (const [name, id] of Object.entries(this.t.userIds)) {
       out = out.replace(new RegExp(`\\b(User|user|USER) \\[${id}\\]`, 'g'), `$1 [<${name}>]`);
     }

@@ -35,7 +35,8 @@ describe('permissions', () => {
     sim.addImage({ name: 'private', uid: bob, mode: '600' });
     const otherUse = sim.addImage({ name: 'o', uid: 0, gid: 0, mode: '604' });
     const xml = ok(await as('alice:a', 'one.imagepool.info', i(-2), i(-1), i(-1))) as string;
-    expect(parseDoc(xml).IMAGE_POOL.IMAGE.map((x: { ID: string }) => Number(x.ID))).toEqual([own, groupUse, otherUse]);
+    // Newest first, as oned lists pools (API_LIST_ORDER=DESC).
+    expect(parseDoc(xml).IMAGE_POOL.IMAGE.map((x: { ID: string }) => Number(x.ID))).toEqual([otherUse, groupUse, own]);
     const mine = parseDoc(ok(await as('alice:a', 'one.imagepool.info', i(-3), i(-1), i(-1))) as string).IMAGE_POOL.IMAGE;
     expect(mine.map((x: { ID: string }) => Number(x.ID))).toEqual([own]);
     // the owner is listed, yet without OWNER_U may not even read it

@@ -22,8 +22,15 @@ function header(p: string): Buffer {
 
 /** The stat driver: size in MB (qcow2: virtual size), or the driver's error text. */
 export function statImage(p: string): { ok: true; sizeMb: number } | { ok: false; error: string } {
+  let st: fs.Stats;
   try {
-    const st = fs.statSync(p);
+    st = fs.statSync(p);
+  } catch (err) {
+    // fs/stat runs `du`/`stat` on the path: a missing file is its "cannot access" line.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, error: `cannot access '${p}' (No such file or directory)` };
+    return { ok: false, error: `Cannot determine size for ${p}` };
+  }
+  try {
     if (!st.isFile() || st.size === 0) throw new Error('empty');
     const head = header(p);
     const bytes = head.length >= 32 && head.subarray(0, 4).equals(QCOW2_MAGIC) ? Number(head.readBigUInt64BE(24)) : st.size;
@@ -54,11 +61,17 @@ function resolved(p: string): string {
  * libfs.sh check_restricted: a safe dir prefix allows, else a restricted prefix refuses. oned
  * always prepends its own dirs (/var/lib/one/, /etc/one/, $HOME/): here the simulator's root.
  */
+const splitDirs = (v: string | undefined): string[] => (v || '').split(/\s+/).filter(Boolean);
+
+/** The datastore's own RESTRICTED_DIRS, as listed. */
+export function restrictedDirsOf(ds: Datastore): string[] {
+  return splitDirs(getAttr(ds.template, 'RESTRICTED_DIRS'));
+}
+
 export function isRestricted(w: World, ds: Datastore, src: string): boolean {
   const real = resolved(src);
-  const split = (v: string | undefined): string[] => (v || '').split(/\s+/).filter(Boolean);
-  if (split(getAttr(ds.template, 'SAFE_DIRS')).some((dir) => real.startsWith(dir))) return false;
-  const restricted = [`${w.root}/`, ...split(getAttr(ds.template, 'RESTRICTED_DIRS'))];
+  if (splitDirs(getAttr(ds.template, 'SAFE_DIRS')).some((dir) => real.startsWith(dir))) return false;
+  const restricted = [`${w.root}/`, ...restrictedDirsOf(ds)];
   return restricted.some((dir) => real.startsWith(dir));
 }
 

@@ -5,6 +5,7 @@ import type { Ctx, Handler } from './context';
 import type { Engine } from './engine';
 import { imageAllocate } from './images-alloc';
 import { imageClone } from './images-clone';
+import { imageLock, imageUnlock } from './images-lock';
 import { imageInfo, imagePoolInfo } from './images-read';
 import { imageDelete, imageEnable } from './images-state';
 import { imageChmod, imageChown, imageRename, imageUpdate } from './images-write';
@@ -28,6 +29,8 @@ const METHODS: Record<string, { obj: ObjName; run: Handler }> = {
   'one.image.delete': { obj: 'image', run: imageDelete },
   'one.image.update': { obj: 'image', run: imageUpdate },
   'one.image.clone': { obj: 'image', run: imageClone },
+  'one.image.lock': { obj: 'image', run: imageLock },
+  'one.image.unlock': { obj: 'image', run: imageUnlock },
   'one.datastorepool.info': { obj: 'datastore', run: datastorePoolInfo },
   'one.datastore.info': { obj: 'datastore', run: datastoreInfo },
   'one.userpool.info': { obj: 'user', run: userPoolInfo },

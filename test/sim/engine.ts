@@ -1,7 +1,7 @@
 // The asynchronous side of oned: the datastore driver's copy/mkfs after allocate (image LOCKED
 // until it ends, then READY or ERROR with TEMPLATE/ERROR) and the rm after delete.
 import * as fs from 'fs';
-import { copyIntoDatastore, isRestricted, makeEmptyDisk } from './datastores';
+import { copyIntoDatastore, isRestricted, makeEmptyDisk, restrictedDirsOf } from './datastores';
 import type { Datastore, Image, World } from './state';
 import { setAttr } from './templates';
 
@@ -74,7 +74,9 @@ export class Engine {
         let source: string;
         if (kind === 'copy') {
           if (isRestricted(this.world, ds, img.path)) {
-            throw new Error(`Not allowed to copy image from ${img.path}, check RESTRICTED_DIRS in your datastore`);
+            // fs/cp logs the directories it refuses (oned's own, then the datastore's) before its message.
+            const dirs = ['/var/lib/one/', '/etc/one/', '/var/lib/one/'].concat(restrictedDirsOf(ds)).join(' ');
+            throw new Error(`ERROR: cp: Not allowed to copy images from ${dirs} Not allowed to copy image from ${img.path}, check RESTRICTED_DIRS in your datastore`);
           }
           const [dst, format] = await copyIntoDatastore(ds, img.id, img.path);
           source = dst;

@@ -42,7 +42,9 @@ export function imagePoolInfo(ctx: Ctx): Out {
   const start = ctx.p.int(2);
   const end = ctx.p.int(3);
   if (filter < GROUP) throw new Failure(EC.XML_RPC_API, 'Incorrect filter_flag.');
-  let list = [...ctx.world.images.values()].filter((i) => byFilter(ctx, filter, i)).sort((a, b) => a.id - b.id);
+  // oned lists newest first since API_LIST_ORDER (default DESC) came in; 5.2 listed oldest first.
+  const desc = ctx.world.version !== '5.2';
+  let list = [...ctx.world.images.values()].filter((i) => byFilter(ctx, filter, i)).sort((a, b) => (desc ? b.id - a.id : a.id - b.id));
   if (end < -1) {
     // oned's pagination: start is the offset, -end the page size
     list = list.slice(Math.max(start, 0), Math.max(start, 0) - end);
