@@ -6,6 +6,7 @@ import { Journal } from '../exec/journal';
 import { mayHoldState, requireStateDir } from '../files/state-dir';
 import { validateRetirableIdentifier } from '../plan/retired-name';
 import type { Plan } from '../plan/types';
+import { ensureBaseline } from '../record/record';
 import { listSpool, spoolDir, spooledIdentifiers, spoolEvent, SpoolEntry } from '../spool/spool';
 import type { HookDeps } from './deps';
 import { logPlan, planEvent } from './plan-event';
@@ -104,6 +105,13 @@ export async function handleEvent(event: Event, deps: HookDeps, dryRun = false, 
       `could not store ${event.type} for ${event.identifier} in the spool ${spoolDir(deps.config.stateDir)} (${e instanceof Error ? e.message : String(e)}): nothing was done and the event is NOT kept. ${(e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'Free space in' : 'Make writable'} VMCHNDL_ON_STATE_DIR (${deps.config.stateDir}), then send it again (\`${resend}\`)`,
       e,
     );
+  }
+  // The handler's records begin with the first event it keeps: an image another user registers after
+  // this is never adopted on its own, even when the event waits in the queue. Processing writes it too.
+  try {
+    ensureBaseline(deps.config.stateDir, now);
+  } catch (e) {
+    deps.log.warn('record', `could not note when the handler's records begin (${e instanceof Error ? e.message : String(e)}); the next run for ${event.identifier} tries again`);
   }
   if (deps.config.queue) {
     deps.log.info('spool', `queued ${event.type} for ${event.identifier} (VMCHNDL_ON_QUEUE=yes): \`vmcatcher_eventHndl_ON drain\` will process it`);

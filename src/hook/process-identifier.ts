@@ -94,7 +94,18 @@ export async function processIdentifier(identifier: string, deps: HookDeps, opts
   try {
     await recoverIdentifier(identifier, deps);
     // From the first run on, images registered later without a record are never adopted on their own.
-    ensureBaseline(deps.config.stateDir, deps.now());
+    try {
+      ensureBaseline(deps.config.stateDir, deps.now());
+    } catch (e) {
+      // Without it, images registered later by other users could be adopted: try nothing.
+      if ((e as NodeJS.ErrnoException).code && !(e instanceof VmcError)) {
+        throw new OperationFailedError(
+          `could not note when the handler's records begin (${explain(e)}); the pending events of ${identifier} were not tried and stay as they were. Free space in VMCHNDL_ON_STATE_DIR (${deps.config.stateDir})`,
+          e,
+        );
+      }
+      throw e;
+    }
     const policy = retryPolicy(deps);
     let blocked = false;
     const pending = listSpool(deps.config.stateDir, identifier);

@@ -100,6 +100,15 @@ describe('failing machine (spool, journal, lock, clock)', () => {
         expect(locked.stderr).toMatch(/could not take the lock for \S+ \(ENOSPC.*its pending events were not tried and stay as they were/);
         expect(fs.readFileSync(path.join(spool, name), 'utf8')).toBe(before);
         expect(fs.readdirSync(path.join(state, 'locks'))).toEqual([]);
+        // A state directory from before the handler kept records (no baseline) on a full disk: the
+        // baseline cannot be written, so nothing is tried (later look-alikes could be adopted otherwise).
+        fs.unlinkSync(path.join(state, 'records', 'baseline.json'));
+        disk.fill(4096);
+        const noBaseline = await runHook(p.site, env, { args: ['retry'] });
+        expect(noBaseline.code, noBaseline.stderr).toBe(2);
+        expect(noBaseline.stderr).toMatch(/could not note when the handler's records begin \(ENOSPC.*were not tried and stay as they were/);
+        expect(writes(p)).toEqual([]);
+        expect(fs.readFileSync(path.join(spool, name), 'utf8')).toBe(before);
         disk.unfill();
         const again = await runHook(p.site, env, { args: ['retry'], node: 'node10' });
         expect(again.code, again.stderr).toBe(0);
