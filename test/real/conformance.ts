@@ -44,7 +44,7 @@ class Recorder {
   }
 
   text(msg: string): string {
-    let out = msg;
+    let out = msg.split(this.t.safeDir).join('<safe>').split(this.t.refusedDir).join('<refused>');
     for (const [local, packaged] of this.t.localPaths || []) out = out.split(local).join(packaged);
     for (const [name, id] of Object.entries(this.t.userIds)) {
       out = out.replace(new RegExp(`\\b(User|user|USER) \\[${id}\\]`, 'g'), `$1 [<${name}>]`);
@@ -52,7 +52,6 @@ class Recorder {
     // Image ids as oned quotes them: "image [12]", "IMAGE 12", "… is locked. [12]".
     const sym = (m: string, n: string): string => (this.images.has(Number(n)) ? m.replace(n, `<${this.images.get(Number(n))}>`) : m);
     out = out.replace(/\b(?:image|IMAGE) \[?(\d+)\]?/g, sym).replace(/\[(\d+)\]/g, sym);
-    out = out.split(this.t.safeDir).join('<safe>').split(this.t.refusedDir).join('<refused>');
     out = out.replace(/\b\d{9,}\b/g, '<time>');
     return out;
   }
@@ -212,11 +211,12 @@ export const CASES: Record<string, Case> = {
     rec.record('allocate', a, (v) => rec.image(Number(v)));
     await states(t, rec, id, (st) => st === 'READY');
     rec.record('delete', await t.call(t.sessions.oneadmin, 'one.image.delete', i(id), b(false)), (v) => rec.image(Number(v)));
-    // Right after the delete the name is still taken while the datastore removes the file.
-    rec.record('allocate the same name at once', await t.call(t.sessions.oneadmin, 'one.image.allocate', s(imageTemplate(`${tag}-d`, file)), i(1)));
+    // The image stays in DELETE while the datastore's rm runs (about half a second here), then goes.
+    // (An allocate sent meanwhile runs the datastore's stat driver first, 1-2 s, and only then checks the
+    // name: by then the name is free. Not compared: the simulator checks at once.)
     rec.entries.push({ label: 'states after delete', result: await states(t, rec, id, () => false) });
-    const again = await t.call(t.sessions.oneadmin, 'one.image.allocate', s(imageTemplate(`${tag}-d2`, file)), i(1));
-    rec.record('allocate once it is gone', again, (v) => rec.image(Number(v)));
+    const again = await t.call(t.sessions.oneadmin, 'one.image.allocate', s(imageTemplate(`${tag}-d`, file)), i(1));
+    rec.record('allocate the same name once it is gone', again, (v) => rec.image(Number(v)));
     rec.record('info of the deleted id', await t.call(t.sessions.oneadmin, 'one.image.info', i(id), b(false)));
     rec.record('delete it again', await t.call(t.sessions.oneadmin, 'one.image.delete', i(id), b(false)));
   },
