@@ -49,12 +49,8 @@ export interface SiteOptions {
   deleteDelayMs?: number;
 }
 
-/**
- * A site under `root` (an existing directory): simulator (whose datastore allows our staging
- * directory), vmcatcher's directories, auth file; every setting at its default but for `settings`.
- * close() stops the simulator and leaves `root`.
- */
-export async function openSite(root: string, opts: SiteOptions = {}): Promise<Site> {
+/** vmcatcher's, our staging and our state directories under `root` (vmcatcher's are created). */
+export function makeSiteDirs(root: string): { cacheDir: string; expireDir: string; stagingDir: string; stateDir: string } {
   const dirs = {
     cacheDir: path.join(root, 'vmcatcher/cache'),
     expireDir: path.join(root, 'vmcatcher/cache/expired'),
@@ -63,10 +59,19 @@ export async function openSite(root: string, opts: SiteOptions = {}): Promise<Si
   };
   fs.mkdirSync(dirs.expireDir, { recursive: true });
   fs.mkdirSync(path.join(root, 'vmcatcher/cache/partial'), { recursive: true });
-  const sim = await startSimulator({ version: opts.version || '6.10', adminPassword: PASSWORD, root: path.join(root, 'one'), copyDelayMs: opts.copyDelayMs, deleteDelayMs: opts.deleteDelayMs });
-  sim.setDatastoreDirs(1, { safeDirs: dirs.stagingDir, restrictedDirs: '/' });
+  return dirs;
+}
+
+/** The auth file and the environment every run of a site gets: these directories, this oned, every other setting at its default but for `settings`. */
+export function siteFiles(
+  root: string,
+  dirs: { stagingDir: string; stateDir: string },
+  session: string,
+  endpoint: string,
+  settings: Record<string, string> = {},
+): { authFile: string; baseEnv: Record<string, string> } {
   const authFile = path.join(root, 'one_auth');
-  fs.writeFileSync(authFile, `oneadmin:${PASSWORD}\n`, { mode: 0o600 });
+  fs.writeFileSync(authFile, `${session}\n`, { mode: 0o600 });
   const emptyConf = path.join(root, 'empty.conf');
   fs.writeFileSync(emptyConf, '# settings come from the environment\n');
   const baseEnv: Record<string, string> = Object.assign(
@@ -76,13 +81,26 @@ export async function openSite(root: string, opts: SiteOptions = {}): Promise<Si
       LANG: 'C.UTF-8',
       TZ: 'Europe/Madrid',
       VMCHNDL_ON_CONFIG: emptyConf,
-      VMCHNDL_ON_ENDPOINT: sim.url,
+      VMCHNDL_ON_ENDPOINT: endpoint,
       VMCHNDL_ON_AUTH_FILE: authFile,
       VMCHNDL_ON_STATE_DIR: dirs.stateDir,
       VMCHNDL_ON_STAGING_DIR: dirs.stagingDir,
     },
-    opts.settings || {},
+    settings,
   );
+  return { authFile, baseEnv };
+}
+
+/**
+ * A site under `root` (an existing directory): simulator (whose datastore allows our staging
+ * directory), vmcatcher's directories, auth file; every setting at its default but for `settings`.
+ * close() stops the simulator and leaves `root`.
+ */
+export async function openSite(root: string, opts: SiteOptions = {}): Promise<Site> {
+  const dirs = makeSiteDirs(root);
+  const sim = await startSimulator({ version: opts.version || '6.10', adminPassword: PASSWORD, root: path.join(root, 'one'), copyDelayMs: opts.copyDelayMs, deleteDelayMs: opts.deleteDelayMs });
+  sim.setDatastoreDirs(1, { safeDirs: dirs.stagingDir, restrictedDirs: '/' });
+  const { authFile, baseEnv } = siteFiles(root, dirs, `oneadmin:${PASSWORD}`, sim.url, opts.settings);
   return Object.assign({ sim, root, authFile, baseEnv }, dirs, { close: () => sim.close() });
 }
 

@@ -1,11 +1,10 @@
 // An OpenNebula site around a real oned: vmcatcher's directories with real images, an auth file,
 // the datastore allowing our staging directory, and the bundled command run as vmcatcher runs it.
-import * as fs from 'fs';
 import * as path from 'path';
 import { afterAll, beforeAll } from 'vitest';
 import { createOneClient } from '../../src/one/client';
 import type { ImageRecord, OneApi } from '../../src/one/types';
-import { requireBundle, FIXTURE_BIN, runHook, RunResult, NodeKind, eventEnv } from '../e2e/site';
+import { eventEnv, makeSiteDirs, NodeKind, requireBundle, runHook, RunResult, siteFiles } from '../e2e/site';
 import { requireQemuImg } from '../helpers/images';
 import { b, i, ok } from '../sim/rpc';
 import { ensureOnedBuilt, OnedInstall, RealOned, startRealOned } from './oned';
@@ -54,38 +53,17 @@ let siteCount = 0;
 export async function openRealSite(oned: RealOned, opts: { settings?: Record<string, string>; cacheSafe?: boolean; stagingSafe?: boolean; endpoint?: string } = {}): Promise<RealSite> {
   siteCount += 1;
   const root = path.join(oned.root, `site-${siteCount}`);
-  const dirs = {
-    cacheDir: path.join(root, 'vmcatcher/cache'),
-    expireDir: path.join(root, 'vmcatcher/cache/expired'),
-    stagingDir: path.join(root, 'staging'),
-    stateDir: path.join(root, 'state'),
-  };
-  fs.mkdirSync(dirs.expireDir, { recursive: true });
-  fs.mkdirSync(path.join(root, 'vmcatcher/cache/partial'), { recursive: true });
+  const dirs = makeSiteDirs(root);
   const safe: string[] = [];
   if (opts.stagingSafe !== false) safe.push(dirs.stagingDir);
   if (opts.cacheSafe) safe.push(dirs.cacheDir);
   await oned.setDatastoreDirs(1, { safeDirs: safe.join(' '), restrictedDirs: '/' });
-  const authFile = path.join(root, 'one_auth');
-  fs.writeFileSync(authFile, `${oned.session}\n`, { mode: 0o600 });
-  const emptyConf = path.join(root, 'empty.conf');
-  fs.writeFileSync(emptyConf, '# settings come from the environment\n');
-  const baseEnv: Record<string, string> = Object.assign(
-    {
-      PATH: `${FIXTURE_BIN}:/usr/local/bin:/usr/bin:/bin`,
-      HOME: root,
-      LANG: 'C.UTF-8',
-      TZ: 'Europe/Madrid',
-      VMCHNDL_ON_CONFIG: emptyConf,
-      VMCHNDL_ON_ENDPOINT: opts.endpoint || oned.url,
-      VMCHNDL_ON_AUTH_FILE: authFile,
-      VMCHNDL_ON_STATE_DIR: dirs.stateDir,
-      VMCHNDL_ON_STAGING_DIR: dirs.stagingDir,
-      VMCHNDL_ON_POLL_INTERVAL: '0.1',
-      VMCHNDL_ON_LOCK_TIMEOUT: '60',
-      VMCHNDL_ON_READY_TIMEOUT: '120',
-    },
-    opts.settings || {},
+  const { authFile, baseEnv } = siteFiles(
+    root,
+    dirs,
+    oned.session,
+    opts.endpoint || oned.url,
+    Object.assign({ VMCHNDL_ON_POLL_INTERVAL: '0.1', VMCHNDL_ON_LOCK_TIMEOUT: '60', VMCHNDL_ON_READY_TIMEOUT: '120' }, opts.settings),
   );
   const one = createOneClient({ endpoint: oned.url, session: oned.session });
   return Object.assign({ oned, one, root, authFile, baseEnv }, dirs);
