@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALPHA, normalizedImages } from '../e2e/scenario';
 import { runHook, RunResult, Site, stateFiles } from '../e2e/site';
 import { describePoint, runUntilKilled } from './helpers-a/crash';
-import { makeSeed, Prepared, prepareSite, rotationEvent, Seed } from './helpers-a/fixtures';
+import { makeSeed, Prepared, prepareSite, referenceRotation, rotationEvent, Seed } from './helpers-a/fixtures';
 
 const IDS = [
   ALPHA,
@@ -41,14 +41,7 @@ describe('concurrency', () => {
   let reference: ReturnType<typeof normalizedImages>;
   beforeAll(async () => {
     seed = await makeSeed();
-    const p = await prepareSite(seed);
-    try {
-      const r = await runHook(p.site, rotationEvent(p));
-      if (r.code !== 0) throw new Error(r.stderr);
-      reference = normalizedImages(p.site);
-    } finally {
-      await p.site.close();
-    }
+    reference = await referenceRotation(seed);
   });
   afterAll(() => seed && seed.close());
 

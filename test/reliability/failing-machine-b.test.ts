@@ -8,7 +8,7 @@ import { ALPHA, normalizedImages } from '../e2e/scenario';
 import { eventEnv, runHook, RunResult, stateFiles } from '../e2e/site';
 import { mountTmpfs } from '../helpers/tmpfs';
 import { runUntilKilled } from './helpers-a/crash';
-import { makeSeed, Prepared, prepareSite, rotationEvent, Seed } from './helpers-a/fixtures';
+import { makeSeed, Prepared, prepareSite, referenceRotation, rotationEvent, Seed } from './helpers-a/fixtures';
 
 const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 
@@ -34,14 +34,7 @@ describe('failing machine (spool, journal, lock, clock)', () => {
   let reference: ReturnType<typeof normalizedImages>;
   beforeAll(async () => {
     seed = await makeSeed();
-    const p = await prepareSite(seed);
-    try {
-      const r = await runHook(p.site, rotationEvent(p));
-      if (r.code !== 0) throw new Error(r.stderr);
-      reference = normalizedImages(p.site);
-    } finally {
-      await p.site.close();
-    }
+    reference = await referenceRotation(seed);
   });
   afterAll(() => seed && seed.close());
 

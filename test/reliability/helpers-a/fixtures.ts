@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { makeQcow2, requireQemuImg, sha512 } from '../../helpers/images';
-import { ALPHA, availableEvent, cacheImage, CachedImage, expireEvent, imageListSays } from '../../e2e/scenario';
+import { ALPHA, availableEvent, cacheImage, CachedImage, expireEvent, imageListSays, normalizedImages } from '../../e2e/scenario';
 import { makeSite, runHook, RunResult, Site } from '../../e2e/site';
 import type { SimVersion } from '../../sim/index';
 
@@ -83,6 +83,18 @@ export async function prepareSite(seed: Seed, opts: PrepareOptions = {}): Promis
 /** AvailablePostfix for v2 (rotation, or first registration on an empty site). */
 export function rotationEvent(p: Prepared, identifier = ALPHA): Record<string, string> {
   return availableEvent(p.site, p.v2, { VMCATCHER_EVENT_DC_IDENTIFIER: identifier, VMCATCHER_EVENT_FILENAME: identifier });
+}
+
+/** The images an uninterrupted rotation leaves, on a site of its own: what every cell must reach. */
+export async function referenceRotation(seed: Seed): Promise<ReturnType<typeof normalizedImages>> {
+  const p = await prepareSite(seed);
+  try {
+    const r = await runHook(p.site, rotationEvent(p));
+    if (r.code !== 0) throw new Error(r.stderr);
+    return normalizedImages(p.site);
+  } finally {
+    await p.site.close();
+  }
 }
 
 /** ExpirePostfix for an image vmcatcher_image no longer lists as subscribed (state 1): a real expiry. */
