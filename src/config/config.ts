@@ -86,6 +86,43 @@ const retiredName: Parse<string> = (value) => {
   return s;
 };
 
+/** A whole number, 0 or more; unset stays undefined. */
+const optionalCount: Parse<number | undefined> = (value) => {
+  if (value === undefined || value.trim() === '') return undefined;
+  const s = value.trim();
+  if (!/^\d+$/.test(s)) throw new Rejected('expected a whole number, 0 or more (unset: keep all)');
+  return Number(s);
+};
+
+/** Seconds, 0 or more, in milliseconds: an age, never a timer's delay. */
+const age: Parse<number> = (value) => {
+  const s = required(value).trim();
+  if (!/^\d+(\.\d+)?$/.test(s)) throw new Rejected('expected a number of seconds, 0 or more');
+  return Math.round(Number(s) * 1000);
+};
+
+/** One VO's group: the VO as vmcatcher names it (VMCATCHER_EVENT_VO), the group by name or id. */
+export interface VoGroup {
+  readonly vo: string;
+  readonly group: string;
+}
+
+const voGroups: Parse<readonly VoGroup[]> = (value) => {
+  if (value === undefined || value.trim() === '') return [];
+  const out: VoGroup[] = [];
+  for (const part of value.split(',')) {
+    const pair = part.trim();
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const vo = eq > 0 ? pair.slice(0, eq).trim() : '';
+    const group = eq > 0 ? pair.slice(eq + 1).trim() : '';
+    if (!vo || !group) throw new Rejected(`expected vo=group pairs separated by commas, found ${JSON.stringify(pair)}`);
+    if (out.some((g) => g.vo === vo)) throw new Rejected(`VO ${JSON.stringify(vo)} is mapped twice`);
+    out.push({ vo, group });
+  }
+  return out;
+};
+
 function oneOf<T extends string>(values: readonly T[]): Parse<T> {
   return (value) => {
     const s = required(value);
@@ -138,6 +175,15 @@ export interface Config {
   readonly retryDelayMs: number;
   readonly retryMaxDelayMs: number;
   readonly retryWarnAfter: number;
+  /** VMCHNDL_ON_VO_GROUPS, in the order written; [] when unset. */
+  readonly voGroups: readonly VoGroup[];
+  readonly voMode: string;
+  /** VMCHNDL_ON_TEMPLATE: keep a VM template per appliance. */
+  readonly template: boolean;
+  readonly templateFile?: string;
+  /** VMCHNDL_ON_KEEP_RETIRED: undefined keeps every retired version. */
+  readonly keepRetired?: number;
+  readonly pruneMinAgeMs: number;
 }
 
 /** Every setting at its default. */
@@ -196,6 +242,12 @@ export function normalizeConfig(raw: RawConfig): Readonly<Config> {
     retryDelayMs: take('retryDelay', seconds),
     retryMaxDelayMs: take('retryMaxDelay', seconds),
     retryWarnAfter: take('retryWarnAfter', attempts),
+    voGroups: take('voGroups', voGroups),
+    voMode: take('voMode', octalMode),
+    template: take('template', yesNo),
+    templateFile: take('templateFile', optionalText),
+    keepRetired: take('keepRetired', optionalCount),
+    pruneMinAgeMs: take('pruneMinAge', age),
   };
   if (problems.length) throw new InvalidConfigError(problems);
   validateConfig(config);
@@ -214,5 +266,6 @@ export function validateConfig(c: Config): void {
   if (c.retiredNamePattern.indexOf('{identifier}') < 0) {
     problems.push('VMCHNDL_ON_RETIRED_NAME: must contain {identifier}, or retired images cannot be found again');
   }
+  if (c.templateFile !== undefined && !isAbsolute(c.templateFile)) problems.push('VMCHNDL_ON_TEMPLATE_FILE: expected an absolute path');
   if (problems.length) throw new InvalidConfigError(problems);
 }

@@ -41,6 +41,12 @@ export interface RawConfig {
   retryDelay?: string;
   retryMaxDelay?: string;
   retryWarnAfter?: string;
+  voGroups?: string;
+  voMode?: string;
+  template?: string;
+  templateFile?: string;
+  keepRetired?: string;
+  pruneMinAge?: string;
 }
 
 export const SETTING_PREFIX = 'VMCHNDL_ON_';
@@ -59,11 +65,17 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'VMCHNDL_ON_STATE_DIR', field: 'stateDir', default: '/var/lib/vmcatcher_eventHndl_ON', doc: 'Journals, locks and the event spool.' },
   { key: 'VMCHNDL_ON_VERIFY_CHECKSUM', field: 'verifyChecksum', default: 'yes', doc: 'yes = check the cached file against VMCATCHER_EVENT_SL_CHECKSUM_SHA512 before registering it.' },
   { key: 'VMCHNDL_ON_NEW_MODE', field: 'newMode', default: '600', doc: 'Permissions (octal) of a first registration. Publishing is the admin\'s decision.' },
+  { key: 'VMCHNDL_ON_VO_GROUPS', field: 'voGroups', doc: 'vo=group pairs, comma-separated (group by name or id): a first registration of an image list of a mapped VO (VMCATCHER_EVENT_VO) goes to that group with VMCHNDL_ON_VO_MODE. Unmapped VOs stay private (VMCHNDL_ON_NEW_MODE).' },
+  { key: 'VMCHNDL_ON_VO_MODE', field: 'voMode', default: '640', doc: 'Permissions (octal) of a first registration whose VO is mapped by VMCHNDL_ON_VO_GROUPS.' },
   { key: 'VMCHNDL_ON_RESTORE_RETIRED', field: 'restoreRetired', default: 'yes', doc: 'yes = an image that comes back after expiry gets the owner, group, mode and state recorded on its retired predecessor.' },
   { key: 'VMCHNDL_ON_RETIRED_OWNER', field: 'retiredOwner', default: 'oneadmin', doc: 'User (name or id) that retired images are given to.' },
   { key: 'VMCHNDL_ON_RETIRED_GROUP', field: 'retiredGroup', default: 'oneadmin', doc: 'Group (name or id) that retired images are given to.' },
   { key: 'VMCHNDL_ON_RETIRED_MODE', field: 'retiredMode', default: '700', doc: 'Permissions (octal) of retired images.' },
   { key: 'VMCHNDL_ON_RETIRED_NAME', field: 'retiredNamePattern', default: '{identifier} {timestamp}', doc: 'Name of a retired image; {identifier} and {timestamp} (local time, offset and zone) are replaced.' },
+  { key: 'VMCHNDL_ON_TEMPLATE', field: 'template', default: 'no', doc: 'yes = keep a VM template per appliance: created with its first registration, pointed at each new version, retired with the image.' },
+  { key: 'VMCHNDL_ON_TEMPLATE_FILE', field: 'templateFile', doc: "With VMCHNDL_ON_TEMPLATE=yes: the site's part of every new VM template (NIC, GRAPHICS, SCHED_REQUIREMENTS, ...), in OpenNebula's template syntax with placeholders for the appliance's values." },
+  { key: 'VMCHNDL_ON_KEEP_RETIRED', field: 'keepRetired', doc: 'Unset: keep every retired version. N: after each rotation or expiry, delete the retired versions beyond the newest N that this handler retired, that no VM uses, that are not persistent and that are older than VMCHNDL_ON_PRUNE_MIN_AGE.' },
+  { key: 'VMCHNDL_ON_PRUNE_MIN_AGE', field: 'pruneMinAge', default: '86400', doc: 'Seconds a version stays retired before it may be deleted (VMCHNDL_ON_KEEP_RETIRED, `prune`).' },
   { key: 'VMCHNDL_ON_READY_TIMEOUT', field: 'readyTimeout', default: '14400', doc: 'Seconds to wait for a new image to become READY before rolling back.' },
   { key: 'VMCHNDL_ON_POLL_INTERVAL', field: 'pollInterval', default: '0.25', doc: 'Seconds between the first READY polls; later polls wait a tenth of the time waited so far, up to 30 s: READY is noticed at most 10 % of the copy time and 30 s late (or this interval, for copies under ten of them).' },
   { key: 'VMCHNDL_ON_LOCK_TIMEOUT', field: 'lockTimeout', default: '3600', doc: 'Seconds to wait for another run on the same image to finish.' },

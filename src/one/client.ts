@@ -9,10 +9,11 @@ import { parseDatastore, parseDatastorePool } from './parse-datastore';
 import { imagePoolReader, parseImage } from './parse-image';
 import { parseGroupPool, parseUser, parseUserPool } from './parse-user';
 import { redactSession } from './redact';
-import { renderTemplate } from './template';
+import { renderTemplate, renderTemplateNodes } from './template';
+import { parseVmTemplate, parseVmTemplatePool } from './parse-vm-template';
 import { httpsOptions, readTrustedCerts } from './tls';
 import { createTransport } from './transport';
-import type { Bit, ImageRecord, OneApi, TemplateAttrs } from './types';
+import type { Bit, ImageRecord, OneApi, TemplateAttrs, TemplateNode } from './types';
 
 export interface OneClientOptions {
   readonly endpoint: string;
@@ -98,6 +99,18 @@ export function createOneClient(opts: OneClientOptions): OneApi {
     return str(rendered.xml);
   };
 
+  const nodes = (list: readonly TemplateNode[]) => {
+    const rendered = renderTemplateNodes(list);
+    if (opts.onWarning) rendered.warnings.forEach(opts.onWarning);
+    return str(rendered.xml);
+  };
+  const bits9 = (bits: readonly (Bit | -1)[]) => {
+    if (bits.length !== 9 || bits.some((b) => b !== -1 && b !== 0 && b !== 1)) {
+      throw new RangeError(`chmod takes 9 values of -1, 0 or 1, got [${bits.join(',')}]`);
+    }
+    return bits.map((b: Bit | -1) => i4(b, 'permission'));
+  };
+
   return {
     systemVersion: async () => call('one.system.version', [], xml('one.system.version')),
     systemConfig: async () => call('one.system.config', [], (v) => parseOnedConfig(expectString('one.system.config', v))),
@@ -119,6 +132,17 @@ export function createOneClient(opts: OneClientOptions): OneApi {
     imageDelete: async (imageId, force) => call('one.image.delete', force ? [i4(imageId, 'image id'), true] : [i4(imageId, 'image id')], none),
     imageUpdate: async (imageId, attrs, merge) =>
       call('one.image.update', [i4(imageId, 'image id'), template(attrs), i4(merge ? 1 : 0, 'merge')], none),
+    templatePool: async () =>
+      call('one.templatepool.info', [i4(-2, 'filter'), i4(-1, 'start'), i4(-1, 'end')], (v) => parseVmTemplatePool(expectString('one.templatepool.info', v))),
+    // extended = false: the template as stored, not with its images' attributes merged in.
+    templateInfo: async (tid) => call('one.template.info', [i4(tid, 'template id'), false], (v) => parseVmTemplate(expectString('one.template.info', v))),
+    templateAllocate: async (list) => call('one.template.allocate', [nodes(list)], id('one.template.allocate')),
+    templateUpdate: async (tid, list, merge) => call('one.template.update', [i4(tid, 'template id'), nodes(list), i4(merge ? 1 : 0, 'merge')], none),
+    templateChown: async (tid, uid, gid) => call('one.template.chown', [i4(tid, 'template id'), i4(uid, 'uid'), i4(gid, 'gid')], none),
+    templateChmod: async (tid, bits) => call('one.template.chmod', [i4(tid, 'template id'), ...bits9(bits)], none),
+    templateRename: async (tid, name) => call('one.template.rename', [i4(tid, 'template id'), str(name)], none),
+    // recursive = false, always: deleting a template must never delete the images its disks use.
+    templateDelete: async (tid) => call('one.template.delete', [i4(tid, 'template id'), false], none),
     datastorePool: async () => call('one.datastorepool.info', [], (v) => parseDatastorePool(expectString('one.datastorepool.info', v))),
     datastoreInfo: async (dsId) => call('one.datastore.info', [i4(dsId, 'datastore id')], (v) => parseDatastore(expectString('one.datastore.info', v))),
     userPool: async () => call('one.userpool.info', [], (v) => parseUserPool(expectString('one.userpool.info', v))),

@@ -16,7 +16,7 @@
 // leading and trailing spaces and non-ASCII text are sent exactly.
 
 import { InvalidEventError } from '../errors';
-import type { TemplateAttrs } from './types';
+import type { TemplateAttrs, TemplateNode } from './types';
 
 const VALID_NAME = /^[A-Z_][A-Z0-9_]*$/;
 // eslint-disable-next-line no-control-regex
@@ -83,6 +83,35 @@ export function renderTemplate(attrs: TemplateAttrs): { xml: string; warnings: s
     warnings.push(...safe.warnings);
     const body = safe.value === '' ? '<![CDATA[]]>' : escapeText(safe.value);
     parts.push(`<${name}>${body}</${name}>`);
+  }
+  parts.push('</TEMPLATE>');
+  return { xml: parts.join(''), warnings };
+}
+
+/**
+ * Renders template nodes, vectors as nested elements (`<DISK><IMAGE_ID>5</IMAGE_ID></DISK>`), for
+ * one.template.allocate and one.template.update. Values go through the same changes as above.
+ */
+export function renderTemplateNodes(nodes: readonly TemplateNode[]): { xml: string; warnings: string[] } {
+  const warnings: string[] = [];
+  const parts: string[] = ['<TEMPLATE>'];
+  const leaf = (name: string, value: string) => {
+    const problem = attributeNameProblem(name);
+    if (problem) throw new InvalidEventError(problem);
+    const safe = neutralizeValue(name, value);
+    warnings.push(...safe.warnings);
+    return `<${name}>${safe.value === '' ? '<![CDATA[]]>' : escapeText(safe.value)}</${name}>`;
+  };
+  for (const node of nodes) {
+    if ('value' in node) {
+      parts.push(leaf(node.name, node.value));
+      continue;
+    }
+    const problem = attributeNameProblem(node.name);
+    if (problem) throw new InvalidEventError(problem);
+    parts.push(`<${node.name}>`);
+    for (const sub of Object.keys(node.vector)) parts.push(leaf(sub, node.vector[sub]));
+    parts.push(`</${node.name}>`);
   }
   parts.push('</TEMPLATE>');
   return { xml: parts.join(''), warnings };

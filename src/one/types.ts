@@ -75,6 +75,33 @@ export interface ImageRecord {
   readonly template: TemplateAttrs;
 }
 
+/**
+ * One attribute of a template, in document order: single-valued, or a vector (DISK, NIC, OS, CONTEXT, ...)
+ * of single-valued sub-attributes. OpenNebula's vectors are one level deep.
+ */
+export type TemplateNode =
+  | { readonly name: string; readonly value: string }
+  | { readonly name: string; readonly vector: Readonly<Record<string, string>> };
+
+/** A VM template (one.template.info / one.templatepool.info). */
+export interface VmTemplateRecord {
+  readonly id: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly uname: string;
+  readonly gname: string;
+  readonly name: string;
+  /** LOCK/LOCKED when the template carries a lock, else undefined. */
+  readonly lock?: number;
+  readonly permissions: PermBits;
+  /** Registration time, seconds since the epoch. */
+  readonly regtime: number;
+  /** Every attribute of TEMPLATE in document order, vectors included. */
+  readonly nodes: readonly TemplateNode[];
+  /** The single-valued attributes only, as for images. */
+  readonly template: TemplateAttrs;
+}
+
 export interface DatastoreRecord {
   readonly id: number;
   readonly name: string;
@@ -132,6 +159,22 @@ export interface OneApi {
   imageDelete(id: number, force?: boolean): Promise<void>;
   /** one.image.update(id, template, 1 = merge / 0 = replace) */
   imageUpdate(id: number, template: TemplateAttrs, merge: boolean): Promise<void>;
+  /** one.templatepool.info(-2, -1, -1): every VM template the caller may use. */
+  templatePool(): Promise<VmTemplateRecord[]>;
+  /** one.template.info(id) */
+  templateInfo(id: number): Promise<VmTemplateRecord>;
+  /** one.template.allocate(template): rendered in oned's XML form (vectors as nested elements). Returns the new id. */
+  templateAllocate(nodes: readonly TemplateNode[]): Promise<number>;
+  /** one.template.update(id, template, 1 = merge / 0 = replace). Merge replaces every attribute of a name it sends (all DISKs, say). */
+  templateUpdate(id: number, nodes: readonly TemplateNode[], merge: boolean): Promise<void>;
+  /** one.template.chown(id, uid, gid); -1 leaves a field unchanged. */
+  templateChown(id: number, uid: number, gid: number): Promise<void>;
+  /** one.template.chmod(id, 9 bits); -1 in a position leaves it unchanged. */
+  templateChmod(id: number, bits: readonly (Bit | -1)[]): Promise<void>;
+  /** one.template.rename(id, name) */
+  templateRename(id: number, name: string): Promise<void>;
+  /** one.template.delete(id, false): never its images (recursive is always false). */
+  templateDelete(id: number): Promise<void>;
   /** one.datastorepool.info */
   datastorePool(): Promise<DatastoreRecord[]>;
   /** one.datastore.info(id) */

@@ -32,6 +32,15 @@ export interface RecordedRetirement {
   readonly from: RetiredFrom;
 }
 
+/** The VM template the handler keeps for the identifier (VMCHNDL_ON_TEMPLATE). */
+export interface RecordedTemplate {
+  readonly id: number;
+  /** ISO 8601 time it was created or taken on. */
+  readonly at: string;
+  /** The run that created it. */
+  readonly runId?: string;
+}
+
 /** The record of one identifier. */
 export interface HandlerRecord {
   readonly v: 1;
@@ -39,6 +48,8 @@ export interface HandlerRecord {
   readonly current: RecordedCurrent | null;
   /** Newest retirement first. */
   readonly retired: readonly RecordedRetirement[];
+  /** Its VM template, once it has one; kept when the admin deletes it, so that it is not made again behind their back. */
+  readonly template?: RecordedTemplate;
 }
 
 /** The record directory under the state directory. */

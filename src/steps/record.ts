@@ -27,7 +27,8 @@ function wanted(s: S, ctx: ExecContext, now: HandlerRecord | undefined): Handler
   }
   let retired = (now ? now.retired : []).filter((r) => !current || r.id !== current.id);
   if (s.retire && !retired.some((r) => r.id === s.retire!.id)) retired = [s.retire].concat(retired);
-  return { v: 1, identifier: s.identifier, current, retired };
+  const rec: HandlerRecord = { v: 1, identifier: s.identifier, current, retired };
+  return now && now.template ? Object.assign(rec, { template: now.template }) : rec;
 }
 
 function holds(rec: HandlerRecord | undefined, want: HandlerRecord): boolean {
