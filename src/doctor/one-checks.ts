@@ -90,7 +90,23 @@ async function ownerChecks(one: OneApi, users: readonly UserRecord[], config: Co
   const g = groups.filter((x) => (/^\d+$/.test(wanted) ? x.id === Number(wanted) : x.name === wanted))[0];
   if (g) out.push(result('retired-group', 'ok', `VMCHNDL_ON_RETIRED_GROUP ${wanted} is group ${g.id} ${g.name}`));
   else out.push(result('retired-group', 'fail', `VMCHNDL_ON_RETIRED_GROUP: no group ${JSON.stringify(wanted)} in OpenNebula`, 'set VMCHNDL_ON_RETIRED_GROUP to an existing group (onegroup list)'));
-  return out;
+  return out.concat(voGroupChecks(groups, config));
+}
+
+/** Every group VMCHNDL_ON_VO_GROUPS maps a VO to must exist: a first registration of that VO would stop at it. */
+function voGroupChecks(groups: ReadonlyArray<{ id: number; name: string }>, config: Config): CheckResult[] {
+  if (!config.voGroups.length) return [];
+  const missing: string[] = [];
+  const found: string[] = [];
+  for (const m of config.voGroups) {
+    const g = groups.filter((x) => (/^\d+$/.test(m.group) ? x.id === Number(m.group) : x.name === m.group))[0];
+    if (g) found.push(`${m.vo} → group ${g.id} ${g.name}`);
+    else missing.push(`VO ${JSON.stringify(m.vo)} is mapped to group ${JSON.stringify(m.group)}, which does not exist`);
+  }
+  if (missing.length) {
+    return [result('vo-groups', 'fail', `VMCHNDL_ON_VO_GROUPS: ${missing.join('; ')}`, 'create the group (onegroup create) or correct VMCHNDL_ON_VO_GROUPS; events of that VO fail with exit 3 until then')];
+  }
+  return [result('vo-groups', 'ok', `VMCHNDL_ON_VO_GROUPS: ${found.join(', ')} (mode ${config.voMode})`)];
 }
 
 async function restrictedAttrCheck(one: OneApi, me: UserRecord | undefined): Promise<CheckResult> {

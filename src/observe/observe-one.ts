@@ -54,3 +54,18 @@ export async function observeOne(one: OneApi, config: Config, sessionUser: strin
   if (!me) throw new OperationFailedError(`oned does not know the user ${sessionUser} we are logged in as`);
   return { images, datastore, caller: { uid: me.id, gid: me.gid, name: me.name }, retiredOwner: { uid: uid!, gid: gid! } };
 }
+
+/** The group VMCHNDL_ON_VO_GROUPS maps `vo` to, or undefined when the VO is not mapped; a mapped group oned does not have is a configuration error. */
+export async function observeVoGroup(one: OneApi, config: Config, vo: string | undefined): Promise<{ vo: string; gid: number; name: string } | undefined> {
+  const mapped = vo === undefined ? undefined : config.voGroups.filter((g) => g.vo === vo)[0];
+  if (!mapped) return undefined;
+  const groups = await one.groupPool();
+  const wanted = mapped.group;
+  const g = groups.filter((x) => (/^\d+$/.test(wanted) ? x.id === Number(wanted) : x.name === wanted))[0];
+  if (!g) {
+    throw new InvalidConfigError([
+      `VMCHNDL_ON_VO_GROUPS: VO ${JSON.stringify(mapped.vo)} is mapped to group ${JSON.stringify(wanted)}, which does not exist in OpenNebula (have: ${groups.map((x) => `${x.id} ${x.name}`).join(', ')})`,
+    ]);
+  }
+  return { vo: mapped.vo, gid: g.id, name: g.name };
+}

@@ -9,7 +9,7 @@ import { readBaseline, readRecord } from '../record/record';
 import type { Observed } from '../plan/types';
 import { readSubscriptionState } from '../vmcatcher/subscription';
 import { observeFile } from './observe-file';
-import { observeOne } from './observe-one';
+import { observeOne, observeVoGroup } from './observe-one';
 
 export interface ObserveDeps {
   one: OneApi;
@@ -37,8 +37,11 @@ export async function observe(event: ImageEvent, deps: ObserveDeps): Promise<Obs
       : undefined;
     return Object.assign({}, one, { subscriptionState });
   }
+  // A mapped VO's group is checked at every AvailablePostfix: a mapping to a missing group is said at once.
+  const voGroup = await observeVoGroup(deps.one, deps.config, event.vars.VMCATCHER_EVENT_VO);
+  const withGroup: Observed = voGroup ? Object.assign({}, one, { voGroup }) : one;
   // The same version again (a re-download, a replay): the file need not even be read.
-  if (sel.current && holdsSameFile(sel.current, event.vars, event.checksum)) return one;
+  if (sel.current && holdsSameFile(sel.current, event.vars, event.checksum)) return withGroup;
   const file = await observeFile(event.file!, deps.config.qemuImg);
-  return Object.assign({}, one, { file });
+  return Object.assign({}, withGroup, { file });
 }

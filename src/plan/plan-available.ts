@@ -42,8 +42,8 @@ function templateFor(event: ImageEvent, sourcePath: string, config: Config, runI
   return t;
 }
 
-/** The owner, group, mode and state a first registration gets: what the handler recorded at the last retirement, or the defaults. */
-function targetForNewImage(choice: Choice, obs: Observed, config: Config): Target {
+/** The owner, group, mode and state a first registration gets: what the handler recorded at the last retirement, else the VO's group (VMCHNDL_ON_VO_GROUPS), else private. */
+function targetForNewImage(choice: Choice, obs: Observed, config: Config, vo: string | undefined): Target {
   const r = choice.restore;
   if (config.restoreRetired && r) {
     const f = r.from;
@@ -54,6 +54,17 @@ function targetForNewImage(choice: Choice, obs: Observed, config: Config): Targe
       mode: f.mode,
       disabled: f.state === 'DISABLED',
       why: `restoring what retired image ${r.imageId} had, ${where}: owner ${f.uid}, group ${f.gid}, mode ${f.mode}, ${f.state === 'DISABLED' ? 'disabled' : 'enabled'}`,
+    };
+  }
+  const g = obs.voGroup;
+  if (g && g.vo === vo) {
+    // The mapping is the admin's decision to publish the VO's images to its group; the owner stays the handler's user.
+    return {
+      uid: obs.caller.uid,
+      gid: g.gid,
+      mode: config.voMode,
+      disabled: false,
+      why: `first registration: VO ${g.vo} is mapped to group ${g.name} (VMCHNDL_ON_VO_GROUPS): group ${g.gid}, mode ${config.voMode}`,
     };
   }
   return { uid: obs.caller.uid, gid: obs.caller.gid, mode: config.newMode, disabled: false, why: `first registration: private to ${obs.caller.name}, mode ${config.newMode}` };
@@ -110,7 +121,7 @@ export function planAvailable(event: ImageEvent, obs: Observed, config: Config, 
         disabled: current.state === IMAGE_STATE.DISABLED,
         why: `carrying over image ${current.id}'s owner ${current.uname}, group ${current.gname}, mode ${bitsToOctal(current.permissions)}, ${current.state === IMAGE_STATE.DISABLED ? 'disabled' : 'enabled'}`,
       }
-    : targetForNewImage(sel, obs, config);
+    : targetForNewImage(sel, obs, config, event.vars.VMCATCHER_EVENT_VO);
 
   // Names are unique per owner: refuse before changing anything when the name is held by an unrelated image.
   for (const uid of target.uid === obs.caller.uid ? [obs.caller.uid] : [obs.caller.uid, target.uid]) {

@@ -30,6 +30,8 @@ export interface Observed {
   readonly record?: HandlerRecord;
   /** REGTIME (seconds) up to which images predate the handler's records; undefined: all do (no records yet). */
   readonly recordsSince?: number;
+  /** The group VMCHNDL_ON_VO_GROUPS maps the event's VO (VMCATCHER_EVENT_VO) to, when it is mapped. */
+  readonly voGroup?: { readonly vo: string; readonly gid: number; readonly name: string };
 }
 
 export interface RunContext {

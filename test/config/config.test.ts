@@ -161,3 +161,45 @@ describe('values checked as they will be used', () => {
     expect(readStateDirAnyway({ file: '/nonexistent.conf', env: {}, flags: {} })).toBe('/var/lib/vmcatcher_eventHndl_ON');
   });
 });
+
+describe('configuration: VO groups and retention', () => {
+  const env = (over: Record<string, string>) => ({ env: over, flags: {}, file: tmpFile('') });
+
+  it('maps nothing, keeps every retired version and waits a day by default', () => {
+    const { config } = readConfig(env({}));
+    expect(config.voGroups).toEqual([]);
+    expect(config.voMode).toBe('640');
+    expect(config.keepRetired).toBeUndefined();
+    expect(config.pruneMinAgeMs).toBe(86400000);
+  });
+
+  it('reads vo=group pairs in order, by name or id, blanks around them ignored', () => {
+    const { config } = readConfig(env({ VMCHNDL_ON_VO_GROUPS: 'fedcloud.egi.eu=fedcloud, vo.access.egi.eu = 105,', VMCHNDL_ON_VO_MODE: '644' }));
+    expect(config.voGroups).toEqual([
+      { vo: 'fedcloud.egi.eu', group: 'fedcloud' },
+      { vo: 'vo.access.egi.eu', group: '105' },
+    ]);
+    expect(config.voMode).toBe('644');
+  });
+
+  it('refuses a pair without a VO or a group, a VO mapped twice and a mode that is not octal', () => {
+    const p = (v: Record<string, string>) => problems(() => readConfig(env(v))).join('\n');
+    expect(p({ VMCHNDL_ON_VO_GROUPS: 'fedcloud.egi.eu' })).toMatch(/VMCHNDL_ON_VO_GROUPS: expected vo=group pairs separated by commas, found "fedcloud.egi.eu"/);
+    expect(p({ VMCHNDL_ON_VO_GROUPS: '=fedcloud' })).toMatch(/VMCHNDL_ON_VO_GROUPS: expected vo=group pairs/);
+    expect(p({ VMCHNDL_ON_VO_GROUPS: 'a=' })).toMatch(/VMCHNDL_ON_VO_GROUPS: expected vo=group pairs/);
+    expect(p({ VMCHNDL_ON_VO_GROUPS: 'a=x,a=y' })).toMatch(/VMCHNDL_ON_VO_GROUPS: VO "a" is mapped twice/);
+    expect(p({ VMCHNDL_ON_VO_MODE: '64' })).toMatch(/VMCHNDL_ON_VO_MODE: expected three octal digits/);
+  });
+
+  it('reads how many retired versions to keep (0 included) and the age in seconds', () => {
+    expect(readConfig(env({ VMCHNDL_ON_KEEP_RETIRED: '0' })).config.keepRetired).toBe(0);
+    expect(readConfig(env({ VMCHNDL_ON_KEEP_RETIRED: '3', VMCHNDL_ON_PRUNE_MIN_AGE: '0' })).config).toMatchObject({ keepRetired: 3, pruneMinAgeMs: 0 });
+    expect(readConfig(env({ VMCHNDL_ON_KEEP_RETIRED: '', VMCHNDL_ON_PRUNE_MIN_AGE: '1.5' })).config).toMatchObject({ keepRetired: undefined, pruneMinAgeMs: 1500 });
+  });
+
+  it('refuses a count or an age that is not a number, naming the value', () => {
+    const p = problems(() => readConfig(env({ VMCHNDL_ON_KEEP_RETIRED: '-1', VMCHNDL_ON_PRUNE_MIN_AGE: '1d' }))).join('\n');
+    expect(p).toMatch(/VMCHNDL_ON_KEEP_RETIRED: expected a whole number, 0 or more \(unset: keep all\) \(found "-1"\)/);
+    expect(p).toMatch(/VMCHNDL_ON_PRUNE_MIN_AGE: expected a number of seconds, 0 or more \(found "1d"\)/);
+  });
+});
