@@ -4,6 +4,7 @@ import type { ImageEvent } from '../event/parse-event';
 import { planAvailable } from './plan-available';
 import { planExpire } from './plan-expire';
 import { isAdminOnly } from './choose-images';
+import { withPrune } from './plan-prune';
 import { planDisableUnused } from './plan-retire';
 import { adminUids } from './plan-record';
 import { selectImages } from './select-images';
@@ -19,7 +20,8 @@ export function plan(event: ImageEvent, observed: Observed, config: Config, run:
   const recorded = observed.record ? observed.record.retired.map((r) => r.id) : [];
   const ours = selectImages(observed.images, event.identifier, config.retiredNamePattern).retired.filter((img) => recorded.indexOf(img.id) >= 0 || isAdminOnly(img, admins));
   const later = planDisableUnused(ours);
-  if (!later.steps.length) return p;
   const what = `disable retired image${later.ids.length > 1 ? 's' : ''} ${later.ids.join(', ')}, no longer in use`;
-  return Object.assign({}, p, { steps: p.steps.concat(later.steps), summary: `${p.summary}; ${what}` });
+  const q = later.steps.length ? Object.assign({}, p, { steps: p.steps.concat(later.steps), summary: `${p.summary}; ${what}` }) : p;
+  // Retention (VMCHNDL_ON_KEEP_RETIRED) ends a rotation or an expiry.
+  return withPrune(q, observed, config, run);
 }

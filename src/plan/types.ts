@@ -94,13 +94,26 @@ export type Step =
       readonly retire?: RecordedRetirement;
       /** The record before this plan, so that a rollback restores it exactly. */
       readonly before: HandlerRecord | null;
+    }
+  | {
+      /** Retention (VMCHNDL_ON_KEEP_RETIRED): deletes a retired version the handler registered and retired, re-checked first. */
+      readonly kind: 'delete-retired';
+      readonly identifier: string;
+      readonly image: number;
+      /** The name it had when planned, for messages. */
+      readonly name: string;
+      /** When the handler retired it (its record): it is deleted only `minAgeMs` after that. */
+      readonly retiredAt: string;
+      readonly minAgeMs: number;
+      /** The owner retired images have (VMCHNDL_ON_RETIRED_OWNER): one an admin gave away is left. */
+      readonly retiredUid: number;
     };
 
 export type StepKind = Step['kind'];
 
 export interface Plan {
   readonly identifier: string;
-  readonly action: 'register' | 'rotate' | 'retire' | 'nothing';
+  readonly action: 'register' | 'rotate' | 'retire' | 'prune' | 'nothing';
   /** One line for the admin: what this plan does and why. */
   readonly summary: string;
   readonly warnings: readonly string[];

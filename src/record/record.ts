@@ -30,6 +30,13 @@ export interface RecordedRetirement {
   /** ISO 8601 time of the retirement (the same as the image's VMCHNDL_ON_RETIRED). */
   readonly at: string;
   readonly from: RetiredFrom;
+  /**
+   * How the image had become current: registered by a run of the handler, or adopted. Records written
+   * before retention existed lack it (see src/plan/plan-prune.ts for how they are judged).
+   */
+  readonly how?: 'registered' | 'adopted';
+  /** ISO 8601 time the handler deleted the image (VMCHNDL_ON_KEEP_RETIRED, `prune`); the entry stays, for what it had. */
+  readonly pruned?: string;
 }
 
 /** The VM template the handler keeps for the identifier (VMCHNDL_ON_TEMPLATE). */

@@ -3,6 +3,7 @@ import { allocateStep } from './allocate';
 import { chmodStep } from './chmod';
 import { chownStep } from './chown';
 import { convertStep } from './convert';
+import { deleteRetiredStep } from './delete-retired';
 import { enableStep } from './enable';
 import { linkStep } from './link';
 import { markRetiredStep } from './mark-retired';
@@ -27,6 +28,7 @@ export const STEPS: StepImpls = {
   enable: enableStep,
   'mark-retired': markRetiredStep,
   record: recordStep,
+  'delete-retired': deleteRetiredStep,
 };
 
 /** The implementation of a step's kind. */

@@ -26,7 +26,12 @@ function wanted(s: S, ctx: ExecContext, now: HandlerRecord | undefined): Handler
     current = current && current.id === id ? current : { id, how: s.how, at: s.at, runId: s.how === 'registered' ? s.runId : undefined };
   }
   let retired = (now ? now.retired : []).filter((r) => !current || r.id !== current.id);
-  if (s.retire && !retired.some((r) => r.id === s.retire!.id)) retired = [s.retire].concat(retired);
+  if (s.retire && !retired.some((r) => r.id === s.retire!.id)) {
+    // How the retired image had become current, from the record before it changes: retention deletes only what the handler registered.
+    const was = now && now.current && now.current.id === s.retire.id ? now.current.how : 'adopted';
+    const entry: RecordedRetirement = Object.assign({}, s.retire, { how: s.retire.how || was });
+    retired = [entry].concat(retired);
+  }
   const rec: HandlerRecord = { v: 1, identifier: s.identifier, current, retired };
   return now && now.template ? Object.assign(rec, { template: now.template }) : rec;
 }

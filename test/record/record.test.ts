@@ -47,7 +47,7 @@ describe('the record step', () => {
     const step = { kind: 'record' as const, identifier: ID, current: 'new' as const, how: 'registered' as const, runId: 'r1', at: '2026-12-01T00:00:00.000Z', retire: retirement, before };
     expect(await recordStep.isDone(step, ctx(9))).toBe(false);
     await recordStep.apply(step, ctx(9));
-    expect(readRecord(stateDir, ID)).toEqual({ v: 1, identifier: ID, current: { id: 9, how: 'registered', at: step.at, runId: 'r1' }, retired: [retirement] });
+    expect(readRecord(stateDir, ID)).toEqual({ v: 1, identifier: ID, current: { id: 9, how: 'registered', at: step.at, runId: 'r1' }, retired: [Object.assign({ how: 'registered' }, retirement)] });
     expect(await recordStep.isDone(step, ctx(9))).toEqual({});
     // Applied again after a crash: the same record, no second retirement.
     await recordStep.apply(step, ctx(9));
@@ -59,8 +59,17 @@ describe('the record step', () => {
   it('an expiry leaves no current image; undo of a first record removes the file', async () => {
     const step = { kind: 'record' as const, identifier: ID, current: null, how: 'registered' as const, runId: 'r1', at: retirement.at, retire: retirement, before: null };
     await recordStep.apply(step, ctx());
-    expect(readRecord(stateDir, ID)).toMatchObject({ current: null, retired: [{ id: 7 }] });
+    // No record of how image 7 became current (adopted by this very plan): it is noted as adopted, never as the handler's own.
+    expect(readRecord(stateDir, ID)).toMatchObject({ current: null, retired: [{ id: 7, how: 'adopted' }] });
     await recordStep.undo(step, ctx(), undefined);
     expect(readRecord(stateDir, ID)).toBeUndefined();
+  });
+
+  it('notes how the retired image had become current, from the record before', async () => {
+    const before: HandlerRecord = { v: 1, identifier: ID, current: { id: 7, how: 'adopted', at: '2026-11-01T00:00:00.000Z' }, retired: [] };
+    writeRecord(stateDir, ID, before);
+    const step = { kind: 'record' as const, identifier: ID, current: null, how: 'registered' as const, runId: 'r1', at: retirement.at, retire: retirement, before };
+    await recordStep.apply(step, ctx());
+    expect(readRecord(stateDir, ID)!.retired).toEqual([Object.assign({ how: 'adopted' }, retirement)]);
   });
 });
