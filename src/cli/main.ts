@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { writeSync } from 'fs';
 import { EXIT } from '../errors';
 import { runAdopt } from './commands/adopt';
+import { runPrune } from './commands/prune';
 import { runCheck } from './commands/check';
 import { runConfig } from './commands/config';
 import { runDoctor } from './commands/doctor';
@@ -179,6 +180,22 @@ Examples:
         '  vmcatcher_eventHndl_ON adopt 1e2b8099-febf-444f-8078-8942ca3e5210 42',
     )
     .action(async (id: string, image: string, o) => done(await runAdopt(o, id, image, io)));
+
+  withCommonOptions(program.command('prune [identifier...]'))
+    .description(
+      'delete the retired versions of images beyond the newest VMCHNDL_ON_KEEP_RETIRED (or --keep) that the handler registered and retired itself, ' +
+        'that no VM uses, that are not persistent or locked and that were retired at least VMCHNDL_ON_PRUNE_MIN_AGE ago; each is checked again just before it goes. ' +
+        'Without identifiers every image the handler has a record of',
+    )
+    .option('-n, --dry-run', 'say what would be deleted, and why every other retired version stays; change nothing')
+    .option('--keep <n>', 'how many retired versions to keep (instead of VMCHNDL_ON_KEEP_RETIRED, which prune otherwise requires)')
+    .option('--json', 'print each retired version with its verdict and reason as JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vmcatcher_eventHndl_ON prune --dry-run\n  vmcatcher_eventHndl_ON prune 1e2b8099-febf-444f-8078-8942ca3e5210\n' +
+        "  vmcatcher_eventHndl_ON prune --keep 2 --dry-run --json | jq -r '.identifiers[].verdicts[] | select(.delete) | .id'",
+    )
+    .action(async (ids: string[], o) => done(await runPrune(o, ids, io)));
 
   withCommonOptions(program.command('drain'))
     .description('process the spool (queue mode, VMCHNDL_ON_QUEUE=yes): every pending event whose back-off has passed')

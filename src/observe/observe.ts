@@ -45,3 +45,10 @@ export async function observe(event: ImageEvent, deps: ObserveDeps): Promise<Obs
   const file = await observeFile(event.file!, deps.config.qemuImg);
   return Object.assign({}, withGroup, { file });
 }
+
+/** What retention (`prune`) needs of one identifier: oned's images, who we are, the handler's record. Changes nothing. */
+export async function observeRecorded(identifier: string, deps: ObserveDeps): Promise<Observed> {
+  const seen = await observeOne(deps.one, deps.config, deps.sessionUser);
+  const baseline = readBaseline(deps.config.stateDir);
+  return Object.assign({}, seen, { record: readRecord(deps.config.stateDir, identifier), recordsSince: baseline === undefined ? undefined : Math.floor(baseline / 1000) });
+}
