@@ -27,6 +27,9 @@ export interface PruneReport {
   readonly steps: readonly Step[];
 }
 
+/** What retention reads of an observation (`status` has no more). */
+export type PruneObserved = Pick<Observed, 'images' | 'record'> & { readonly retiredOwner: { readonly uid: number } };
+
 const RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]{6,}$/;
 const USABLE = [IMAGE_STATE.READY, IMAGE_STATE.DISABLED, IMAGE_STATE.ERROR];
 
@@ -40,7 +43,7 @@ export function ageText(ms: number): string {
 }
 
 /** Why a retired version beyond the newest N must stay; undefined when it may go. */
-function whyKept(e: RecordedRetirement, img: ImageRecord, obs: Observed, config: Config, now: number, planned: boolean): string | undefined {
+function whyKept(e: RecordedRetirement, img: ImageRecord, obs: PruneObserved, config: Config, now: number, planned: boolean): string | undefined {
   const rec = obs.record;
   if (!planned && rec && rec.current && rec.current.id === img.id) return 'it is the current image';
   if (e.how === 'adopted') return 'the handler adopted it, it did not register it: never deleted';
@@ -68,7 +71,7 @@ function whyKept(e: RecordedRetirement, img: ImageRecord, obs: Observed, config:
  * not locked and retired at least VMCHNDL_ON_PRUNE_MIN_AGE ago. `justRetired` is the version the
  * plan being built retires (the newest). Pure.
  */
-export function planPrune(identifier: string, obs: Observed, config: Config, now: number, justRetired?: RecordedRetirement): PruneReport {
+export function planPrune(identifier: string, obs: PruneObserved, config: Config, now: number, justRetired?: RecordedRetirement): PruneReport {
   const keep = config.keepRetired;
   if (keep === undefined) return { identifier, keep, verdicts: [], steps: [] };
   const live = (id: number) => obs.images.filter((i) => i.id === id && i.state !== IMAGE_STATE.DELETE)[0];

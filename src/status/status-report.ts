@@ -4,6 +4,8 @@ import { bitsToOctal, bitsToRwx } from '../one/permissions';
 import { IMAGE_STATE, ImageRecord } from '../one/types';
 import { chooseImages } from '../plan/choose-images';
 import { imagesOf } from '../plan/select-images';
+import type { Config } from '../config/config';
+import { planPrune, PruneVerdict } from '../plan/plan-prune';
 import type { HandlerRecord } from '../record/record';
 import type { SpoolEntry } from '../spool/spool';
 
@@ -63,6 +65,8 @@ export interface IdentifierStatus {
   readonly interrupted: boolean;
   /** The rest of a retirement waits for its image to be unlocked (one.image.lock). */
   readonly waitingRetirement: boolean;
+  /** With VMCHNDL_ON_KEEP_RETIRED: what `prune` would delete, and why each other retired version beyond the newest N stays. */
+  readonly prune?: { readonly keep: number; readonly verdicts: readonly PruneVerdict[] };
 }
 
 export interface StatusReport {
@@ -126,6 +130,8 @@ export function collectStatus(input: {
   recordsSince?: number;
   /** Owners only an admin can give an image to. */
   adminUids?: readonly number[];
+  /** Retention's settings (VMCHNDL_ON_KEEP_RETIRED set), the retired owner's id and the time now. */
+  retention?: { config: Config; retiredUid: number; now: number };
 }): StatusReport {
   const ids = input.identifiers.length ? input.identifiers : managedIdentifiers(input.images, input.pending, input.interrupted).concat(Object.keys(input.records || {})).filter((x, i, a) => a.indexOf(x) === i).sort();
   return {
@@ -148,7 +154,14 @@ export function collectStatus(input: {
           .map((e) => ({ type: e.type, received: new Date(e.receivedAt).toISOString(), attempts: e.attempts, lastError: e.lastError || null })),
         interrupted: input.interrupted.indexOf(identifier) >= 0,
         waitingRetirement: (input.waiting || []).indexOf(identifier) >= 0,
+        prune: retentionOf(identifier, input.images, record, input.retention),
       };
     }),
   };
+}
+
+function retentionOf(identifier: string, images: readonly ImageRecord[], record: HandlerRecord | undefined, r: { config: Config; retiredUid: number; now: number } | undefined): IdentifierStatus['prune'] {
+  if (!r || r.config.keepRetired === undefined) return undefined;
+  const report = planPrune(identifier, { images, record, retiredOwner: { uid: r.retiredUid } }, r.config, r.now);
+  return { keep: r.config.keepRetired, verdicts: report.verdicts };
 }

@@ -97,6 +97,21 @@ describe.each<NodeKind>(['node20', 'node10'])('retention under %s', (node) => {
     expect(byId(foreign)).toMatchObject({ delete: false, why: "not in the handler's record of its retirements: never deleted" });
     expect(site.sim.calls.filter((c) => !/\.info$/.test(c.method))).toEqual([]);
 
+    // `status` says the same, with VMCHNDL_ON_KEEP_RETIRED set.
+    const st = await runHook(site, { VMCHNDL_ON_KEEP_RETIRED: '1', VMCHNDL_ON_PRUNE_MIN_AGE: '0' }, { node, args: ['status', ALPHA] });
+    expect(st.code, st.stderr).toBe(0);
+    expect(st.stdout).toContain(`prune would delete image ${v1}: beyond the newest 1, registered and retired by the handler, unused, retired`);
+    expect(st.stdout).toContain(`prune keeps image ${foreign}: not in the handler's record of its retirements: never deleted`);
+    expect(st.stdout).not.toContain(`image ${v2}:`);
+    const sj = JSON.parse((await runHook(site, { VMCHNDL_ON_KEEP_RETIRED: '0' }, { node, args: ['status', '--json', ALPHA] })).stdout);
+    expect(sj.identifiers[0].prune.keep).toBe(0);
+    expect(sj.identifiers[0].prune.verdicts.map((v: Verdict) => [v.id, v.delete])).toEqual([
+      [v2, false],
+      [v1, false],
+      [foreign, false],
+    ]);
+    expect(JSON.parse((await runHook(site, {}, { node, args: ['status', '--json', ALPHA] })).stdout).identifiers[0].prune).toBeUndefined();
+
     const go = await runHook(site, { VMCHNDL_ON_PRUNE_MIN_AGE: '0' }, { node, args: ['prune', '--keep', '0'] });
     expect(go.code, go.stderr).toBe(0);
     await site.sim.settle();

@@ -10,6 +10,7 @@ import { warnUnreadableEntries } from '../../hook/spool-warnings';
 import { HandlerRecord, listRecords, readBaseline, readRecord } from '../../record/record';
 import { collectStatus, IdentifierStatus, ImageView, managedIdentifiers, StatusReport } from '../../status/status-report';
 import { requireStateDir } from '../../files/state-dir';
+import type { OneApi } from '../../one/types';
 import { Io, reportError } from '../io';
 import { errorView } from './hook';
 import { bootstrapLogger, CommonOptions, makeRuntime } from '../runtime';
@@ -99,6 +100,9 @@ export function formatIdentifier(s: IdentifierStatus & { unknown?: string; cache
     out += `  ${paint('cyan', 'pending')} ${p.type} received ${localTime(p.received)}, ${p.attempts} attempt(s)${p.lastError ? `, last error: ${shortError(p.lastError)}` : ''}\n`;
   }
   if (s.interrupted) out += `  ${paint('red', 'interrupted run')}: \`vmcatcher_eventHndl_ON recover ${s.identifier}\` finishes or rolls it back\n`;
+  for (const v of s.prune ? s.prune.verdicts.filter((x) => x.delete || x.why.indexOf('one of the newest') < 0) : []) {
+    out += v.delete ? `  ${paint('cyan', 'prune would delete')} image ${v.id}: ${v.why}\n` : `  prune keeps image ${v.id}: ${v.why}\n`;
+  }
   if (s.waitingRetirement) {
     out += `  ${paint('yellow', 'retirement waiting for a locked image')}: \`oneimage unlock\` it, then \`vmcatcher_eventHndl_ON recover ${s.identifier}\` (or \`recover --abandon ${s.identifier}\` to leave it)\n`;
   }
@@ -161,6 +165,13 @@ function markUnknown(report: StatusReport, asked: readonly string[], cacheDir: s
   return { report: { identifiers }, unknown };
 }
 
+/** The retired owner's id (VMCHNDL_ON_RETIRED_OWNER, by name or id); -1 when oned has no such user (nothing is then deletable). */
+async function retiredUid(one: OneApi, owner: string): Promise<number> {
+  if (/^\d+$/.test(owner)) return Number(owner);
+  const u = (await one.userPool()).filter((x) => x.name === owner)[0];
+  return u ? u.id : -1;
+}
+
 export interface StatusOptions extends CommonOptions {
   json?: boolean;
   csv?: boolean;
@@ -201,6 +212,7 @@ export async function runStatus(o: StatusOptions, identifiers: string[], io: Io)
       records,
       recordsSince: baseline === undefined ? undefined : Math.floor(baseline / 1000),
       adminUids: admins,
+      retention: rt.config.keepRetired === undefined ? undefined : { config: rt.config, retiredUid: await retiredUid(rt.deps.one(), rt.config.retiredOwner), now: rt.deps.now() },
     });
     const cacheDir = o.cacheDir || io.env.VMCATCHER_CACHE_DIR_CACHE || undefined;
     const { report, unknown } = markUnknown(collected, identifiers, cacheDir);
