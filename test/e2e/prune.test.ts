@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
-import { ALPHA, availableEvent, cacheImage, currentImages } from './scenario';
+import { ALPHA, availableEvent, cacheImage, currentImages, expireEvent, imageListSays } from './scenario';
 import { NodeKind, runHook, Site } from './site';
 import { useSite } from './use-site';
 
@@ -71,6 +71,18 @@ describe.each<NodeKind>(['node20', 'node10'])('retention under %s', (node) => {
     expect(site.sim.image(v3)).toBeUndefined();
     expect(site.sim.images().map((i) => i.id)).toEqual([v4, v5]);
     expect(fs.readdirSync(path.join(site.stateDir, 'journal')).filter((f) => /\.jsonl$/.test(f))).toEqual([]);
+  });
+
+  it('an expiry with VMCHNDL_ON_KEEP_RETIRED=1 keeps the version it retires and deletes the one before', async () => {
+    const site = getSite();
+    const keep = { VMCHNDL_ON_KEEP_RETIRED: '1', VMCHNDL_ON_PRUNE_MIN_AGE: '0' };
+    const v1 = await rotate(site, 'v1', keep, node);
+    const v2 = await rotate(site, 'v2', keep, node);
+    const r = await runHook(site, Object.assign(expireEvent(site), imageListSays(1), keep), { node });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`delete retired image ${v1} (beyond the newest 1, VMCHNDL_ON_KEEP_RETIRED)`);
+    await site.sim.settle();
+    expect(site.sim.images().map((i) => [i.id, i.stateName, Boolean(i.template.VMCHNDL_ON_RETIRED)])).toEqual([[v2, 'DISABLED', true]]);
   });
 
   it('`prune --dry-run --json` says why each version stays (young, not the handler\'s); `prune` needs a number to keep', async () => {

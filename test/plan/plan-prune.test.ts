@@ -121,6 +121,14 @@ describe('plan: retention after a rotation or an expiry', () => {
     expect(p.commitIndex).toBe(p.steps.length - 2);
   });
 
+  it('still restores what a pruned version had when the image list endorses the image again', () => {
+    const gone = entry(2, { pruned: iso(NOW - DAY), from: { name: ID, uid: 5, gid: 100, mode: '640', state: 'ENABLED' } });
+    const p = plan(event(), observed({ images: [], record: rec(null, [gone]) }), config({ keepRetired: '0' }), RUN);
+    expect(p.action).toBe('register');
+    expect(p.steps.filter((s) => s.kind === 'chown')[0]).toMatchObject({ image: 'new', uid: 5, gid: 100 });
+    expect(p.steps.filter((s) => s.kind === 'chmod')[0]).toMatchObject({ image: 'new', mode: '640' });
+  });
+
   it('does not prune when nothing is rotated', () => {
     const same = image({ id: 8, name: ID, template: { VMCATCHER_EVENT_DC_IDENTIFIER: ID, VMCATCHER_EVENT_SL_CHECKSUM_SHA512: event().checksum! } });
     const p = plan(event(), obs({ images: [same, retiredImage(2), retiredImage(3)] }), config({ keepRetired: '0' }), RUN);
