@@ -57,5 +57,15 @@ describe.each<NodeKind>(['node20', 'node10'])('VO groups, under %s', (node) => {
     expect(writeCalls(site.sim)).toEqual([]);
     expect(site.sim.images()).toEqual([]);
     expect(stateFiles(site, 'spool').length).toBe(1);
+
+    // Fixed: the kept event goes through. A rotation does not need the group, so a mapping gone stale does not hold updates back.
+    const gid = site.sim.addGroup('fedcloud');
+    expect((await runHook(site, Object.assign(availableEvent(site, v1), { VMCHNDL_ON_VO_GROUPS: `${VO}=fedcloud` }), { node })).code).toBe(0);
+    expect(stateFiles(site, 'spool')).toEqual([]);
+    expect(currentImages(site)[0].gid).toBe(gid);
+    const v2 = cacheImage(site, 'raw', 'v2', undefined, 1);
+    const r2 = await runHook(site, Object.assign(availableEvent(site, v2), { VMCHNDL_ON_VO_GROUPS: `${VO}=nosuchgroup` }), { node });
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(currentImages(site)[0]).toMatchObject({ gid });
   });
 });
