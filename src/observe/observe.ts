@@ -37,8 +37,10 @@ export async function observe(event: ImageEvent, deps: ObserveDeps): Promise<Obs
       : undefined;
     return Object.assign({}, one, { subscriptionState });
   }
-  // A mapped VO's group matters to a first registration only: a rotation carries the current image's group.
-  const voGroup = sel.current ? undefined : await observeVoGroup(deps.one, deps.config, event.vars.VMCATCHER_EVENT_VO);
+  // A mapped VO's group is used by a first registration only (a rotation carries the current image's
+  // group), but a mapping to a group that does not exist is a configuration error for every new version:
+  // the admin hears of a typo at the first event, not at the next new appliance. The event is kept.
+  const voGroup = await observeVoGroup(deps.one, deps.config, event.vars.VMCATCHER_EVENT_VO);
   const withGroup: Observed = voGroup ? Object.assign({}, one, { voGroup }) : one;
   // The same version again (a re-download, a replay): the file need not even be read.
   if (sel.current && holdsSameFile(sel.current, event.vars, event.checksum)) return withGroup;

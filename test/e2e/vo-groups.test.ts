@@ -58,14 +58,24 @@ describe.each<NodeKind>(['node20', 'node10'])('VO groups, under %s', (node) => {
     expect(site.sim.images()).toEqual([]);
     expect(stateFiles(site, 'spool').length).toBe(1);
 
-    // Fixed: the kept event goes through. A rotation does not need the group, so a mapping gone stale does not hold updates back.
+    // Fixed: the kept event goes through.
     const gid = site.sim.addGroup('fedcloud');
     expect((await runHook(site, Object.assign(availableEvent(site, v1), { VMCHNDL_ON_VO_GROUPS: `${VO}=fedcloud` }), { node })).code).toBe(0);
     expect(stateFiles(site, 'spool')).toEqual([]);
     expect(currentImages(site)[0].gid).toBe(gid);
     const v2 = cacheImage(site, 'raw', 'v2', undefined, 1);
+    // A mapping gone stale stops a rotation too (the admin hears of it at once), and changes nothing.
+    const before = site.sim.images();
+    site.sim.clearCalls();
     const r2 = await runHook(site, Object.assign(availableEvent(site, v2), { VMCHNDL_ON_VO_GROUPS: `${VO}=nosuchgroup` }), { node });
-    expect(r2.code, r2.stderr).toBe(0);
+    expect(r2.code, r2.stderr).toBe(3);
+    expect(r2.stderr).toMatch(/VMCHNDL_ON_VO_GROUPS: VO .* is mapped to group "nosuchgroup", which does not exist/);
+    expect(writeCalls(site.sim)).toEqual([]);
+    expect(site.sim.images()).toEqual(before);
+    expect(stateFiles(site, 'spool').length).toBe(1);
+    const r3 = await runHook(site, Object.assign(availableEvent(site, v2), { VMCHNDL_ON_VO_GROUPS: `${VO}=fedcloud` }), { node });
+    expect(r3.code, r3.stderr).toBe(0);
     expect(currentImages(site)[0]).toMatchObject({ gid });
+    expect(currentImages(site)[0].template.VMCATCHER_EVENT_SL_CHECKSUM_SHA512).toBe(v2.sha512);
   });
 });
