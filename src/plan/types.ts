@@ -1,10 +1,25 @@
 // Plain data: what observation found and the steps a plan consists of.
-import type { DatastoreRecord, ImageRecord, TemplateAttrs } from '../one/types';
+import type { DatastoreRecord, ImageRecord, TemplateAttrs, TemplateNode, VmTemplateRecord } from '../one/types';
 import type { HandlerRecord, RecordedRetirement } from '../record/record';
 import type { ImageFileInfo } from '../qemu/types';
 
 /** The image a step acts on: an existing id, or the one this plan registers. */
 export type ImageRef = number | 'new';
+
+/** The VM template a step acts on: an existing id, or the one this plan creates (VMCHNDL_ON_TEMPLATE). */
+export type TemplateRef = number | 'new';
+
+/** What VMCHNDL_ON_TEMPLATE needs observed (only with it on). */
+export interface ObservedTemplates {
+  /** Every VM template the caller may use (its own among them: names are unique per owner). */
+  readonly pool: readonly VmTemplateRecord[];
+  /** MEMORY (MB) and CPUs from the image list's hv:ram_minimum / hv:core_minimum (vmcatcher's cache.index), when it has them. */
+  readonly sizing: { readonly memory?: number; readonly cpu?: number };
+  /** Why the sizing is not the image list's (cache index unreadable, ...), for the plan's warnings. */
+  readonly sizingNote?: string;
+  /** The site's part of a new template (VMCHNDL_ON_TEMPLATE_FILE), placeholders not yet filled. */
+  readonly site?: readonly TemplateNode[];
+}
 
 /** The cached file as observation found it. */
 export interface ObservedFile {
@@ -30,6 +45,8 @@ export interface Observed {
   readonly record?: HandlerRecord;
   /** REGTIME (seconds) up to which images predate the handler's records; undefined: all do (no records yet). */
   readonly recordsSince?: number;
+  /** VM templates, observed only with VMCHNDL_ON_TEMPLATE on. */
+  readonly templates?: ObservedTemplates;
 }
 
 export interface RunContext {
@@ -92,7 +109,31 @@ export type Step =
       readonly retire?: RecordedRetirement;
       /** The record before this plan, so that a rollback restores it exactly. */
       readonly before: HandlerRecord | null;
-    };
+    }
+  | {
+      readonly kind: 'template-allocate';
+      readonly identifier: string;
+      readonly runId: string;
+      readonly name: string;
+      /** Its attributes; the first DISK gets IMAGE_ID = `disk` when it is allocated. */
+      readonly nodes: readonly TemplateNode[];
+      readonly disk: ImageRef;
+    }
+  | {
+      readonly kind: 'template-update';
+      readonly identifier: string;
+      readonly runId: string;
+      readonly template: TemplateRef;
+      /** Point the DISK using one of `from` (else the first DISK) at this image; undefined leaves the disks. */
+      readonly disk?: ImageRef;
+      readonly from: readonly number[];
+      /** Single-valued attributes set (merge); '' clears one. */
+      readonly set: TemplateAttrs;
+      /** What `set` replaces, for undo. */
+      readonly before: TemplateAttrs;
+    }
+  | { readonly kind: 'template-chown'; readonly identifier: string; readonly runId: string; readonly template: TemplateRef; readonly gid: number; readonly fromGid: number }
+  | { readonly kind: 'template-chmod'; readonly identifier: string; readonly runId: string; readonly template: TemplateRef; readonly mode: string; readonly fromMode: string };
 
 export type StepKind = Step['kind'];
 
