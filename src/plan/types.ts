@@ -139,7 +139,8 @@ export type StepKind = Step['kind'];
 
 export interface Plan {
   readonly identifier: string;
-  readonly action: 'register' | 'rotate' | 'retire' | 'nothing';
+  /** template: the `template` command's plan. */
+  readonly action: 'register' | 'rotate' | 'retire' | 'nothing' | 'template';
   /** One line for the admin: what this plan does and why. */
   readonly summary: string;
   readonly warnings: readonly string[];
