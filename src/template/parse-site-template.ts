@@ -123,6 +123,7 @@ export function parseSiteTemplate(text: string, reserved: readonly string[] = []
           vector[sub] = value(`${key}/${sub}`, true);
           skip(true);
           if (peek() === ',') next();
+          else if (i >= text.length) throw new Stop(at, `the vector ${key} is not closed (missing ])`);
           else if (peek() !== ']') throw new Stop(line, `expected , or ] in the vector ${key}`);
         }
         nodes.push({ name: key, vector });
