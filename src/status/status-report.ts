@@ -1,7 +1,7 @@
 // `status`: per identifier, the current image, its retired versions and pending events, as plain data.
 import { ATTR_IDENTIFIER, ATTR_RETIRED, ATTR_VERSION, EVENT_VAR_PREFIX } from '../attributes';
 import { bitsToOctal, bitsToRwx } from '../one/permissions';
-import { IMAGE_STATE, ImageRecord } from '../one/types';
+import { IMAGE_STATE, ImageRecord, VmTemplateRecord } from '../one/types';
 import { chooseImages } from '../plan/choose-images';
 import { imagesOf } from '../plan/select-images';
 import type { HandlerRecord } from '../record/record';
@@ -48,6 +48,23 @@ export interface PendingView {
   readonly lastError: string | null;
 }
 
+/** The identifier's VM template (VMCHNDL_ON_TEMPLATE): `none` yet, or the recorded one (`deleted`: by an admin; not made again unasked). */
+export interface TemplateView {
+  readonly id: number | null;
+  readonly name: string | null;
+  readonly state: 'none' | 'in use' | 'retired' | 'deleted';
+}
+
+/** The template view of an identifier, or null when templates are neither kept nor recorded. */
+export function templateView(record: HandlerRecord | undefined, templates: readonly VmTemplateRecord[] | undefined): TemplateView | null {
+  if (!templates) return null;
+  const rec = record && record.template;
+  if (!rec) return { id: null, name: null, state: 'none' };
+  const t = templates.filter((x) => x.id === rec.id)[0];
+  if (!t) return { id: rec.id, name: null, state: 'deleted' };
+  return { id: t.id, name: t.name, state: t.template[ATTR_RETIRED] ? 'retired' : 'in use' };
+}
+
 export interface IdentifierStatus {
   readonly identifier: string;
   readonly title: string | null;
@@ -63,6 +80,8 @@ export interface IdentifierStatus {
   readonly interrupted: boolean;
   /** The rest of a retirement waits for its image to be unlocked (one.image.lock). */
   readonly waitingRetirement: boolean;
+  /** Its VM template; null when templates were not asked for (VMCHNDL_ON_TEMPLATE off and none recorded). */
+  readonly template: TemplateView | null;
 }
 
 export interface StatusReport {
@@ -126,6 +145,8 @@ export function collectStatus(input: {
   recordsSince?: number;
   /** Owners only an admin can give an image to. */
   adminUids?: readonly number[];
+  /** The VM templates, when asked for (VMCHNDL_ON_TEMPLATE, or a recorded template). */
+  templates?: readonly VmTemplateRecord[];
 }): StatusReport {
   const ids = input.identifiers.length ? input.identifiers : managedIdentifiers(input.images, input.pending, input.interrupted).concat(Object.keys(input.records || {})).filter((x, i, a) => a.indexOf(x) === i).sort();
   return {
@@ -148,6 +169,7 @@ export function collectStatus(input: {
           .map((e) => ({ type: e.type, received: new Date(e.receivedAt).toISOString(), attempts: e.attempts, lastError: e.lastError || null })),
         interrupted: input.interrupted.indexOf(identifier) >= 0,
         waitingRetirement: (input.waiting || []).indexOf(identifier) >= 0,
+        template: templateView(record, input.templates),
       };
     }),
   };

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { ALPHA, availableEvent, cacheImage, currentImages, expireEvent, imageListSays, publish } from './scenario';
 import { runHook, stateFiles, writeCalls } from './site';
-import { adminClient, adminEdit, normalizedTemplates, recordOf, TEMPLATE_ON, writeCacheIndex } from './template-scenario';
+import { adminClient, adminEdit, recordOf, TEMPLATE_ON, writeCacheIndex } from './template-scenario';
 import { useSite } from './use-site';
 
 const templateCalls = (calls: string[]) => calls.filter((m) => m.indexOf('one.template') === 0);
@@ -18,6 +18,8 @@ describe('VM templates: with VMCHNDL_ON_TEMPLATE off', () => {
     const v2 = cacheImage(s, 'qcow2', 'alpha-v2');
     expect((await runHook(s, availableEvent(s, v2))).code).toBe(0);
     expect((await runHook(s, Object.assign(expireEvent(s), imageListSays(1)))).code).toBe(0);
+    const st = await runHook(s, {}, { args: ['status', '--json'] });
+    expect(JSON.parse(st.stdout).identifiers[0].template).toBe(null);
     expect(s.sim.images().length).toBe(2);
     expect(s.sim.calls.filter((c) => /^one\.template/.test(c.method))).toEqual([]);
     expect(s.sim.templates()).toEqual([]);
@@ -53,6 +55,9 @@ describe('VM templates: with VMCHNDL_ON_TEMPLATE=yes', () => {
     expect(vec('DISK')).toEqual([{ IMAGE_ID: String(img1.id) }]);
     expect(vec('OS')).toEqual([{ ARCH: 'x86_64' }]);
     expect(vec('CONTEXT')).toEqual([{ NETWORK: 'YES', SSH_PUBLIC_KEY: '$USER[SSH_PUBLIC_KEY]' }]);
+
+    const st = await runHook(s, {}, { args: ['status', ALPHA] });
+    expect(st.stdout).toContain(`VM template ${t.id} "Alpha Linux Base"`);
 
     // The admin publishes the image to users (640), adds a NIC and gives the template more memory.
     await publish(s, img1.id, { gid: 1, mode: '640' });
@@ -90,6 +95,8 @@ describe('VM templates: with VMCHNDL_ON_TEMPLATE=yes', () => {
     expect(t4).toMatchObject({ gid: 1, permissions: [1, 1, 0, 1, 0, 0, 0, 0, 0] });
     expect(t4.template).toMatchObject({ VMCHNDL_ON_RETIRED: '', VMCATCHER_EVENT_HV_VERSION: '3.0', MEMORY: '4096' });
     expect(t4.nodes.filter((n) => n.name === 'NIC').length).toBe(1);
+    const st4 = JSON.parse((await runHook(s, {}, { args: ['status', '--json', ALPHA] })).stdout);
+    expect(st4.identifiers[0].template).toEqual({ id: t.id, name: 'Alpha Linux Base', state: 'in use' });
   }, 90000);
 
   it('a template the admin deleted is not made again by events; `template <identifier>` makes it anew', async () => {
@@ -106,6 +113,8 @@ describe('VM templates: with VMCHNDL_ON_TEMPLATE=yes', () => {
     expect(s.sim.templates()).toEqual([]);
     expect(templateCalls(writeCalls(s.sim))).toEqual([]);
 
+    const st = await runHook(s, {}, { args: ['status', ALPHA] });
+    expect(st.stdout).toContain(`VM template ${t.id} deleted by an administrator`);
     const dry = await runHook(s, {}, { args: ['template', ALPHA, '--dry-run'] });
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/create a VM template for .* \(VM template \d+, in the handler's record, no longer exists\)/);
