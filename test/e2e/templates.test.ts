@@ -172,4 +172,32 @@ describe('VM templates: with VMCHNDL_ON_TEMPLATE=yes', () => {
     expect(t.template.LOGO).toBe('images/logos/Alpha Linux Base.png');
     expect(stateFiles(s, 'spool')).toEqual([]);
   }, 60000);
+
+  it("README's worked example: its site file gives the template the README shows", async () => {
+    const s = site();
+    const readme = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+    const siteFile = readme.split('`/etc/vmcatcher_eventHndl_ON.template`:\n\n```\n')[1].split('```')[0];
+    const shown = readme.split('TEMPLATE CONTENTS\n')[1].split('```')[0].trim().split('\n');
+    const file = path.join(s.root, 'site.tmpl');
+    fs.writeFileSync(file, siteFile);
+    writeCacheIndex(s, '512', '2');
+    const r = await runHook(s, availableEvent(s, cacheImage(s, 'qcow2', 'alpha-v1')), { args: ['-s', `VMCHNDL_ON_TEMPLATE_FILE=${file}`] });
+    expect(r.code, r.stderr).toBe(0);
+    const [t] = s.sim.templates();
+    expect(t.name).toBe('Alpha Linux Base');
+    const unquote = (v: string) => JSON.parse(v) as string;
+    const expected = shown
+      .filter((l) => !/^(VMCHNDL_ON_RUN|DISK)=/.test(l))
+      .map((l) => {
+        const eq = l.indexOf('=');
+        const name = l.slice(0, eq);
+        const v = l.slice(eq + 1);
+        if (v.charAt(0) !== '[') return { name, value: unquote(v) };
+        const vector: Record<string, string> = {};
+        for (const m of v.slice(1, -1).match(/[A-Z_]+="(?:[^"\\]|\\.)*"/g) || []) vector[m.slice(0, m.indexOf('='))] = unquote(m.slice(m.indexOf('=') + 1));
+        return { name, vector };
+      });
+    expect(t.nodes.filter((n) => n.name !== 'VMCHNDL_ON_RUN' && n.name !== 'DISK')).toEqual(expected);
+    expect(t.nodes.filter((n) => n.name === 'DISK')).toEqual([{ name: 'DISK', vector: { DEV_PREFIX: 'vd', IMAGE_ID: String(currentImages(s)[0].id) } }]);
+  }, 60000);
 });
