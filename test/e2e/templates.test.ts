@@ -200,4 +200,22 @@ describe('VM templates: with VMCHNDL_ON_TEMPLATE=yes', () => {
     expect(t.nodes.filter((n) => n.name !== 'VMCHNDL_ON_RUN' && n.name !== 'DISK')).toEqual(expected);
     expect(t.nodes.filter((n) => n.name === 'DISK')).toEqual([{ name: 'DISK', vector: { DEV_PREFIX: 'vd', IMAGE_ID: String(currentImages(s)[0].id) } }]);
   }, 60000);
+
+  it('a lost record: no second template at the next event; `template <identifier>` takes the handler\'s own back', async () => {
+    const s = site();
+    expect((await runHook(s, availableEvent(s, cacheImage(s, 'qcow2', 'alpha-v1')))).code).toBe(0);
+    const [t] = s.sim.templates();
+    fs.rmSync(path.join(s.stateDir, 'records'), { recursive: true, force: true });
+    const r = await runHook(s, availableEvent(s, cacheImage(s, 'qcow2', 'alpha-v1')));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`VM template ${t.id} .* not in the handler's record: no other template is created`));
+    expect(s.sim.templates().length).toBe(1);
+    s.sim.clearCalls();
+    const taken = await runHook(s, {}, { args: ['template', ALPHA] });
+    expect(taken.code, taken.stderr).toBe(0);
+    expect(taken.stderr).toMatch(/recorded as the template of/);
+    expect(s.sim.templates().map((x) => x.id)).toEqual([t.id]);
+    expect(recordOf(s).template!.id).toBe(t.id);
+    expect(templateCalls(writeCalls(s.sim))).toEqual([]);
+  }, 60000);
 });
