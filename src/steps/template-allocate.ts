@@ -20,15 +20,17 @@ function recordTemplate(ctx: ExecContext, s: S, id: number): void {
   writeRecord(ctx.config.stateDir, s.identifier, Object.assign({}, rec, { template: { id, at: new Date(ctx.now()).toISOString(), runId: s.runId } }));
 }
 
-function shown(nodes: readonly TemplateNode[]): string {
-  return nodes
+function shown(nodes: readonly TemplateNode[], disk: ImageRef): string {
+  // The image's id is known once it is registered: its place is shown.
+  return withDiskImage(nodes, 0)
+    .map((n) => (n.name === 'DISK' && 'vector' in n && n.vector.IMAGE_ID === '0' ? { name: n.name, vector: Object.assign({}, n.vector, { IMAGE_ID: disk === 'new' ? '<the new image>' : String(disk) }) } : n))
     .filter((n) => n.name !== 'NAME' && n.name !== ATTR_RUN)
     .map((n) => ('value' in n ? `${n.name}=${n.value}` : `${n.name}=[${Object.keys(n.vector).map((k) => `${k}=${n.vector[k]}`).join(',')}]`))
     .join(' ');
 }
 
 export const templateAllocateStep: StepImpl<S> = {
-  describe: (s) => `create VM template ${JSON.stringify(s.name)} for ${s.identifier} using ${imageLabel(s.disk)}: ${shown(s.nodes)} (one.template.allocate; its id goes into the handler's record)`,
+  describe: (s) => `create VM template ${JSON.stringify(s.name)} for ${s.identifier} using ${imageLabel(s.disk)}: ${shown(s.nodes, s.disk)} (one.template.allocate; its id goes into the handler's record)`,
   async apply(s, ctx) {
     // A crash after the call: the template exists, only the record is missing.
     const earlier = await findTemplateBy(ctx, s.runId);

@@ -1,6 +1,7 @@
 // Pure planner tests for VMCHNDL_ON_TEMPLATE: no I/O, observed state built in memory.
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/plan/plan';
+import { describeStep } from '../../src/steps';
 import { planTemplateCommand } from '../../src/plan/plan-template-command';
 import type { Observed, ObservedTemplates, Step } from '../../src/plan/types';
 import type { TemplateNode, VmTemplateRecord } from '../../src/one/types';
@@ -67,6 +68,7 @@ describe('plan: VM templates (VMCHNDL_ON_TEMPLATE)', () => {
       ['VMCATCHER_EVENT_DC_IDENTIFIER', ID],
       ['VMCHNDL_ON_RUN', RUN.runId],
     ]);
+    expect(describeStep(alloc)).toMatch(/^create VM template "Alpha Linux Base \(2\)" for .* using the new image: DISK=\[IMAGE_ID=<the new image>\] MEMORY=512 CPU=2 VCPU=2 OS=\[ARCH=x86_64\] /);
     expect(p.steps[p.commitIndex + 1]).toMatchObject({ template: 'new', mode: '640', fromMode: '600' });
     expect(p.summary).toMatch(/create its VM template/);
   });
