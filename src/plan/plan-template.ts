@@ -42,6 +42,7 @@ export function newImageTarget(p: Plan, obs: Observed, config: Config): Template
 
 /** The steps that create the appliance's template using `disk`, with the target's group and mode. */
 export function createTemplateSteps(facts: ApplianceFacts, disk: ImageRef, target: TemplateTarget, obs: Observed, t: ObservedTemplates, config: Config, run: RunContext, warnings: string[]): Step[] {
+  const replaces = obs.record && obs.record.template;
   const id = facts.identifier;
   if (t.sizingNote) warnings.push(t.sizingNote);
   const taken = t.pool.filter((x) => x.uid === obs.caller.uid).map((x) => x.name);
@@ -55,7 +56,7 @@ export function createTemplateSteps(facts: ApplianceFacts, disk: ImageRef, targe
     site: t.site,
   });
   const base = { identifier: id, runId: run.runId };
-  const steps: Step[] = [Object.assign({ kind: 'template-allocate' as const, name, nodes, disk }, base)];
+  const steps: Step[] = [Object.assign({ kind: 'template-allocate' as const, name, nodes, disk }, replaces ? { replaces } : {}, base)];
   if (target.gid !== obs.caller.gid) steps.push(Object.assign({ kind: 'template-chown' as const, template: 'new' as const, gid: target.gid, fromGid: obs.caller.gid }, base));
   // Always: the mode oned gives a new template depends on its umask.
   steps.push(Object.assign({ kind: 'template-chmod' as const, template: 'new' as const, mode: target.mode, fromMode: '600' }, base));

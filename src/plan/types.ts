@@ -1,6 +1,6 @@
 // Plain data: what observation found and the steps a plan consists of.
 import type { DatastoreRecord, ImageRecord, TemplateAttrs, TemplateNode, VmTemplateRecord } from '../one/types';
-import type { HandlerRecord, RecordedRetirement } from '../record/record';
+import type { HandlerRecord, RecordedRetirement, RecordedTemplate } from '../record/record';
 import type { ImageFileInfo } from '../qemu/types';
 
 /** The image a step acts on: an existing id, or the one this plan registers. */
@@ -118,6 +118,8 @@ export type Step =
       /** Its attributes; the first DISK gets IMAGE_ID = `disk` when it is allocated. */
       readonly nodes: readonly TemplateNode[];
       readonly disk: ImageRef;
+      /** The recorded template it replaces (one an admin deleted), put back in the record if the run rolls back. */
+      readonly replaces?: RecordedTemplate;
     }
   | {
       readonly kind: 'template-update';

@@ -5,13 +5,13 @@ import { OperationFailedError } from '../errors';
 import type { ExecContext } from '../exec/context';
 import type { TemplateNode } from '../one/types';
 import type { ImageRef } from '../plan/types';
-import { readRecord, writeRecord } from '../record/record';
+import { readRecord, RecordedTemplate, writeRecord } from '../record/record';
 import { withDiskImage } from '../template/appliance-template';
 import type { StepImpl } from './step';
 import { imageId, imageLabel } from './step';
 import { findTemplateBy, templateIfAny } from './template-ref';
 
-type S = { kind: 'template-allocate'; identifier: string; runId: string; name: string; nodes: readonly TemplateNode[]; disk: ImageRef };
+type S = { kind: 'template-allocate'; identifier: string; runId: string; name: string; nodes: readonly TemplateNode[]; disk: ImageRef; replaces?: RecordedTemplate };
 
 function recordTemplate(ctx: ExecContext, s: S, id: number): void {
   const rec = readRecord(ctx.config.stateDir, s.identifier);
@@ -56,8 +56,9 @@ export const templateAllocateStep: StepImpl<S> = {
       }
     }
     if (rec && rec.template && rec.template.runId === s.runId) {
-      const back = Object.assign({}, rec);
-      delete (back as { template?: unknown }).template;
+      // A deleted template the admin had not asked back stays recorded: events must not make it again.
+      const back = Object.assign({}, rec, { template: s.replaces });
+      if (!s.replaces) delete (back as { template?: unknown }).template;
       writeRecord(ctx.config.stateDir, s.identifier, back);
     }
   },

@@ -67,6 +67,12 @@ describe('template steps against the simulator', () => {
     await STEPS['template-allocate'].undo(step, ctx, undefined);
     expect(sim.templates().map((x) => x.id)).toEqual([other]);
     expect(JSON.parse(fs.readFileSync(path.join(ctx.config.stateDir, 'records', `${ID}.json`), 'utf8')).template).toBeUndefined();
+    // Made again on the admin's request, then rolled back: the deleted one stays recorded.
+    const again = Object.assign({}, step, { runId: 'run-3', nodes: [{ name: 'NAME', value: 'Alpha' }, { name: 'VMCHNDL_ON_RUN', value: 'run-3' }], replaces: { id: 40, at: 'x' } });
+    await STEPS['template-allocate'].apply(again, ctx);
+    await STEPS['template-allocate'].undo(again, ctx, undefined);
+    expect(JSON.parse(fs.readFileSync(path.join(ctx.config.stateDir, 'records', `${ID}.json`), 'utf8')).template).toEqual({ id: 40, at: 'x' });
+    expect(sim.templates().map((x) => x.id)).toEqual([other]);
   });
 
   it('template-update keeps the other disks and the admin\'s attributes; a deleted template is left alone', async () => {
