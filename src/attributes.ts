@@ -27,6 +27,23 @@ export const ATTR_DISABLE_WHEN_UNUSED = 'VMCHNDL_ON_DISABLE_WHEN_UNUSED';
 /** The run that registered an image: lets recovery find an image whose id was never journalled. */
 export const ATTR_RUN = 'VMCHNDL_ON_RUN';
 
+/** VM templates (VMCHNDL_ON_TEMPLATE): what cloud-info-provider publishes an appliance by. */
+export const ATTR_CK_MPURI = 'CLOUDKEEPER_APPLIANCE_MPURI';
+export const ATTR_CK_DESCRIPTION = 'CLOUDKEEPER_APPLIANCE_DESCRIPTION';
+export const ATTR_CK_VERSION = 'CLOUDKEEPER_APPLIANCE_VERSION';
+export const ATTR_CK_ARCHITECTURE = 'CLOUDKEEPER_APPLIANCE_ARCHITECTURE';
+/** The marketplace URI of the appliance (also read by EGI's accounting from the image). */
+export const ATTR_MPURI = 'VMCATCHER_EVENT_AD_MPURI';
+/** VM template attributes we set. */
+export const TPL_DISK = 'DISK';
+export const TPL_IMAGE_ID = 'IMAGE_ID';
+export const TPL_MEMORY = 'MEMORY';
+export const TPL_CPU = 'CPU';
+export const TPL_VCPU = 'VCPU';
+export const TPL_OS = 'OS';
+export const TPL_ARCH = 'ARCH';
+export const TPL_CONTEXT = 'CONTEXT';
+
 /** Standard image template attributes we set at registration. */
 export const ATTR_NAME = 'NAME';
 export const ATTR_PATH = 'PATH';

@@ -14,6 +14,7 @@ import { runPlan } from './commands/plan';
 import { runRecover } from './commands/recover';
 import { runReplay } from './commands/replay';
 import { runStatus } from './commands/status';
+import { runTemplate } from './commands/template';
 import { runForget, runPending, runRetry } from './commands/spool-commands';
 import { withCommonOptions } from './common-options';
 import { suggestName } from './suggest';
@@ -196,6 +197,20 @@ Examples:
         "  vmcatcher_eventHndl_ON prune --keep 2 --dry-run --json | jq -r '.identifiers[].verdicts[] | select(.delete) | .id'",
     )
     .action(async (ids: string[], o) => done(await runPrune(o, ids, io)));
+  withCommonOptions(program.command('template <identifier>'))
+    .description(
+      "create the appliance's VM template (VMCHNDL_ON_TEMPLATE=yes) for its current image, also when an administrator deleted the one the handler made; " +
+        'or repair it: point it at the current image, give it the image\'s group and mode. Under the image\'s lock, journalled like an event',
+    )
+    .option('-n, --dry-run', 'observe and print the plan; change nothing')
+    .option('--json', 'print the plan (with --dry-run) or the outcome as JSON on stdout')
+    .option('--cache-dir <dir>', "vmcatcher's cache directory, whose cache.index gives the appliance's minimum memory and CPUs (default $VMCATCHER_CACHE_DIR_CACHE)")
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vmcatcher_eventHndl_ON template 1e2b8099-febf-444f-8078-8942ca3e5210 --dry-run\n' +
+        '  vmcatcher_eventHndl_ON template 1e2b8099-febf-444f-8078-8942ca3e5210 --json | jq .template',
+    )
+    .action(async (id: string, o) => done(await runTemplate(o, id, io)));
 
   withCommonOptions(program.command('drain'))
     .description('process the spool (queue mode, VMCHNDL_ON_QUEUE=yes): every pending event whose back-off has passed')

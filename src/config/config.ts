@@ -94,6 +94,13 @@ const optionalCount: Parse<number | undefined> = (value) => {
   return Number(s);
 };
 
+/** A whole number, 1 or more. */
+const positiveWhole: Parse<number> = (value) => {
+  const s = required(value).trim();
+  if (!/^\d{1,9}$/.test(s) || Number(s) < 1) throw new Rejected('expected a whole number, 1 or more');
+  return Number(s);
+};
+
 /** Seconds, 0 or more, in milliseconds: an age, never a timer's delay. */
 const age: Parse<number> = (value) => {
   const s = required(value).trim();
@@ -181,6 +188,9 @@ export interface Config {
   /** VMCHNDL_ON_TEMPLATE: keep a VM template per appliance. */
   readonly template: boolean;
   readonly templateFile?: string;
+  /** MEMORY (MB) and CPU/VCPU of a new VM template when the image list has no minimum. */
+  readonly templateMemory: number;
+  readonly templateCpu: number;
   /** VMCHNDL_ON_KEEP_RETIRED: undefined keeps every retired version. */
   readonly keepRetired?: number;
   readonly pruneMinAgeMs: number;
@@ -246,6 +256,8 @@ export function normalizeConfig(raw: RawConfig): Readonly<Config> {
     voMode: take('voMode', octalMode),
     template: take('template', yesNo),
     templateFile: take('templateFile', optionalText),
+    templateMemory: take('templateMemory', positiveWhole),
+    templateCpu: take('templateCpu', positiveWhole),
     keepRetired: take('keepRetired', optionalCount),
     pruneMinAgeMs: take('pruneMinAge', age),
   };

@@ -45,6 +45,8 @@ export interface RawConfig {
   voMode?: string;
   template?: string;
   templateFile?: string;
+  templateMemory?: string;
+  templateCpu?: string;
   keepRetired?: string;
   pruneMinAge?: string;
 }
@@ -74,6 +76,8 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'VMCHNDL_ON_RETIRED_NAME', field: 'retiredNamePattern', default: '{identifier} {timestamp}', doc: 'Name of a retired image; {identifier} and {timestamp} (local time, offset and zone) are replaced.' },
   { key: 'VMCHNDL_ON_TEMPLATE', field: 'template', default: 'no', doc: 'yes = keep a VM template per appliance: created with its first registration, pointed at each new version, retired with the image.' },
   { key: 'VMCHNDL_ON_TEMPLATE_FILE', field: 'templateFile', doc: "With VMCHNDL_ON_TEMPLATE=yes: the site's part of every new VM template (NIC, GRAPHICS, SCHED_REQUIREMENTS, ...), in OpenNebula's template syntax with placeholders for the appliance's values." },
+  { key: 'VMCHNDL_ON_TEMPLATE_MEMORY', field: 'templateMemory', default: '1024', doc: "MEMORY (MB) of a new VM template when the image list gives no hv:ram_minimum for the appliance." },
+  { key: 'VMCHNDL_ON_TEMPLATE_CPU', field: 'templateCpu', default: '1', doc: 'CPU and VCPU of a new VM template when the image list gives no hv:core_minimum for the appliance.' },
   { key: 'VMCHNDL_ON_KEEP_RETIRED', field: 'keepRetired', doc: 'Unset: keep every retired version. N: after each rotation or expiry, delete the retired versions beyond the newest N that this handler registered and retired itself, that no VM uses, that are not persistent and that are older than VMCHNDL_ON_PRUNE_MIN_AGE.' },
   { key: 'VMCHNDL_ON_PRUNE_MIN_AGE', field: 'pruneMinAge', default: '86400', doc: 'Seconds a version stays retired before it may be deleted (VMCHNDL_ON_KEEP_RETIRED, `prune`).' },
   { key: 'VMCHNDL_ON_READY_TIMEOUT', field: 'readyTimeout', default: '14400', doc: 'Seconds to wait for a new image to become READY before rolling back.' },

@@ -57,6 +57,8 @@ export async function adoptImage(identifier: string, imageId: number, deps: Hook
       identifier,
       current: { id: imageId, how: 'adopted', at: new Date(deps.now()).toISOString() },
       retired: before ? before.retired : [],
+      // Its VM template stays the identifier's.
+      ...(before && before.template ? { template: before.template } : {}),
     });
     deps.log.warn(
       'adopt',

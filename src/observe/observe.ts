@@ -1,4 +1,5 @@
 // Observe (async, read-only): everything the planner needs to know about one event.
+import * as path from 'path';
 import type { Config } from '../config/config';
 import type { ImageEvent } from '../event/parse-event';
 import type { OneApi } from '../one/types';
@@ -10,6 +11,7 @@ import type { Observed } from '../plan/types';
 import { readSubscriptionState } from '../vmcatcher/subscription';
 import { observeFile } from './observe-file';
 import { observeOne, observeVoGroup } from './observe-one';
+import { observeTemplates } from './observe-templates';
 
 export interface ObserveDeps {
   one: OneApi;
@@ -24,7 +26,10 @@ export async function observe(event: ImageEvent, deps: ObserveDeps): Promise<Obs
   // The handler's own record decides which image is current; the baseline says which images predate records.
   const record = readRecord(deps.config.stateDir, event.identifier);
   const baseline = readBaseline(deps.config.stateDir);
-  const one: Observed = Object.assign({}, seen, { record, recordsSince: baseline === undefined ? undefined : Math.floor(baseline / 1000) });
+  // VM templates only with VMCHNDL_ON_TEMPLATE: a site without it makes no template call at all.
+  const cacheDir = event.kind === 'available' && event.file ? path.dirname(event.file) : deps.env.VMCATCHER_CACHE_DIR_CACHE;
+  const templates = deps.config.template ? await observeTemplates(deps.one, deps.config, event.identifier, cacheDir) : undefined;
+  const one: Observed = Object.assign({}, seen, { record, recordsSince: baseline === undefined ? undefined : Math.floor(baseline / 1000), templates });
   const sel = chooseImages(one.images, event.identifier, deps.config.retiredNamePattern, { record, recordsSince: one.recordsSince, adminUids: adminUids(one) });
   if (event.kind === 'expire') {
     const subscriptionState = sel.current

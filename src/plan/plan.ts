@@ -3,6 +3,7 @@ import type { Config } from '../config/config';
 import type { ImageEvent } from '../event/parse-event';
 import { planAvailable } from './plan-available';
 import { planExpire } from './plan-expire';
+import { planTemplateSteps } from './plan-template';
 import { isAdminOnly } from './choose-images';
 import { withPrune } from './plan-prune';
 import { planDisableUnused } from './plan-retire';
@@ -12,7 +13,9 @@ import type { Observed, Plan, RunContext } from './types';
 
 /** The one pure function that answers "what will this event do?". */
 export function plan(event: ImageEvent, observed: Observed, config: Config, run: RunContext): Plan {
-  const p = event.kind === 'available' ? planAvailable(event, observed, config, run) : planExpire(event, observed, config, run);
+  const images = event.kind === 'available' ? planAvailable(event, observed, config, run) : planExpire(event, observed, config, run);
+  // The appliance's VM template follows its image (VMCHNDL_ON_TEMPLATE; nothing when off).
+  const p = planTemplateSteps(event, observed, config, run, images);
   // Retired images left enabled because VMs used them are disabled once none does (rolled forward, best
   // effort): only the handler's own (in its record, or only an admin could have made them), never an
   // image another user dressed up as retired.

@@ -1,10 +1,25 @@
 // Plain data: what observation found and the steps a plan consists of.
-import type { DatastoreRecord, ImageRecord, TemplateAttrs } from '../one/types';
-import type { HandlerRecord, RecordedRetirement } from '../record/record';
+import type { DatastoreRecord, ImageRecord, TemplateAttrs, TemplateNode, VmTemplateRecord } from '../one/types';
+import type { HandlerRecord, RecordedRetirement, RecordedTemplate } from '../record/record';
 import type { ImageFileInfo } from '../qemu/types';
 
 /** The image a step acts on: an existing id, or the one this plan registers. */
 export type ImageRef = number | 'new';
+
+/** The VM template a step acts on: an existing id, or the one this plan creates (VMCHNDL_ON_TEMPLATE). */
+export type TemplateRef = number | 'new';
+
+/** What VMCHNDL_ON_TEMPLATE needs observed (only with it on). */
+export interface ObservedTemplates {
+  /** Every VM template the caller may use (its own among them: names are unique per owner). */
+  readonly pool: readonly VmTemplateRecord[];
+  /** MEMORY (MB) and CPUs from the image list's hv:ram_minimum / hv:core_minimum (vmcatcher's cache.index), when it has them. */
+  readonly sizing: { readonly memory?: number; readonly cpu?: number };
+  /** Why the sizing is not the image list's (cache index unreadable, ...), for the plan's warnings. */
+  readonly sizingNote?: string;
+  /** The site's part of a new template (VMCHNDL_ON_TEMPLATE_FILE), placeholders not yet filled. */
+  readonly site?: readonly TemplateNode[];
+}
 
 /** The cached file as observation found it. */
 export interface ObservedFile {
@@ -32,6 +47,8 @@ export interface Observed {
   readonly recordsSince?: number;
   /** The group VMCHNDL_ON_VO_GROUPS maps the event's VO (VMCATCHER_EVENT_VO) to, when it is mapped. */
   readonly voGroup?: { readonly vo: string; readonly gid: number; readonly name: string };
+  /** VM templates, observed only with VMCHNDL_ON_TEMPLATE on. */
+  readonly templates?: ObservedTemplates;
 }
 
 export interface RunContext {
@@ -107,13 +124,40 @@ export type Step =
       readonly minAgeMs: number;
       /** The owner retired images have (VMCHNDL_ON_RETIRED_OWNER): one an admin gave away is left. */
       readonly retiredUid: number;
-    };
+    }
+  | {
+      readonly kind: 'template-allocate';
+      readonly identifier: string;
+      readonly runId: string;
+      readonly name: string;
+      /** Its attributes; the first DISK gets IMAGE_ID = `disk` when it is allocated. */
+      readonly nodes: readonly TemplateNode[];
+      readonly disk: ImageRef;
+      /** The recorded template it replaces (one an admin deleted), put back in the record if the run rolls back. */
+      readonly replaces?: RecordedTemplate;
+    }
+  | {
+      readonly kind: 'template-update';
+      readonly identifier: string;
+      readonly runId: string;
+      readonly template: TemplateRef;
+      /** Point the DISK using one of `from` (else the first DISK) at this image; undefined leaves the disks. */
+      readonly disk?: ImageRef;
+      readonly from: readonly number[];
+      /** Single-valued attributes set (merge); '' clears one. */
+      readonly set: TemplateAttrs;
+      /** What `set` replaces, for undo. */
+      readonly before: TemplateAttrs;
+    }
+  | { readonly kind: 'template-chown'; readonly identifier: string; readonly runId: string; readonly template: TemplateRef; readonly gid: number; readonly fromGid: number }
+  | { readonly kind: 'template-chmod'; readonly identifier: string; readonly runId: string; readonly template: TemplateRef; readonly mode: string; readonly fromMode: string };
 
 export type StepKind = Step['kind'];
 
 export interface Plan {
   readonly identifier: string;
-  readonly action: 'register' | 'rotate' | 'retire' | 'prune' | 'nothing';
+  /** prune: the `prune` command's plan; template: the `template` command's plan. */
+  readonly action: 'register' | 'rotate' | 'retire' | 'prune' | 'nothing' | 'template';
   /** One line for the admin: what this plan does and why. */
   readonly summary: string;
   readonly warnings: readonly string[];

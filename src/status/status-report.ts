@@ -1,7 +1,7 @@
 // `status`: per identifier, the current image, its retired versions and pending events, as plain data.
 import { ATTR_IDENTIFIER, ATTR_RETIRED, ATTR_VERSION, EVENT_VAR_PREFIX } from '../attributes';
 import { bitsToOctal, bitsToRwx } from '../one/permissions';
-import { IMAGE_STATE, ImageRecord } from '../one/types';
+import { IMAGE_STATE, ImageRecord, VmTemplateRecord } from '../one/types';
 import { chooseImages } from '../plan/choose-images';
 import { imagesOf } from '../plan/select-images';
 import type { Config } from '../config/config';
@@ -50,6 +50,23 @@ export interface PendingView {
   readonly lastError: string | null;
 }
 
+/** The identifier's VM template (VMCHNDL_ON_TEMPLATE): `none` yet, or the recorded one (`deleted`: by an admin; not made again unasked). */
+export interface TemplateView {
+  readonly id: number | null;
+  readonly name: string | null;
+  readonly state: 'none' | 'in use' | 'retired' | 'deleted';
+}
+
+/** The template view of an identifier, or null when templates are neither kept nor recorded. */
+export function templateView(record: HandlerRecord | undefined, templates: readonly VmTemplateRecord[] | undefined): TemplateView | null {
+  if (!templates) return null;
+  const rec = record && record.template;
+  if (!rec) return { id: null, name: null, state: 'none' };
+  const t = templates.filter((x) => x.id === rec.id)[0];
+  if (!t) return { id: rec.id, name: null, state: 'deleted' };
+  return { id: t.id, name: t.name, state: t.template[ATTR_RETIRED] ? 'retired' : 'in use' };
+}
+
 export interface IdentifierStatus {
   readonly identifier: string;
   readonly title: string | null;
@@ -67,6 +84,8 @@ export interface IdentifierStatus {
   readonly waitingRetirement: boolean;
   /** With VMCHNDL_ON_KEEP_RETIRED: what `prune` would delete, and why each other retired version beyond the newest N stays. */
   readonly prune?: { readonly keep: number; readonly verdicts: readonly PruneVerdict[] };
+  /** Its VM template; null when templates were not asked for (VMCHNDL_ON_TEMPLATE off and none recorded). */
+  readonly template: TemplateView | null;
 }
 
 export interface StatusReport {
@@ -132,6 +151,8 @@ export function collectStatus(input: {
   adminUids?: readonly number[];
   /** Retention's settings (VMCHNDL_ON_KEEP_RETIRED set), the retired owner's id and the time now. */
   retention?: { config: Config; retiredUid: number; now: number };
+  /** The VM templates, when asked for (VMCHNDL_ON_TEMPLATE, or a recorded template). */
+  templates?: readonly VmTemplateRecord[];
 }): StatusReport {
   const ids = input.identifiers.length ? input.identifiers : managedIdentifiers(input.images, input.pending, input.interrupted).concat(Object.keys(input.records || {})).filter((x, i, a) => a.indexOf(x) === i).sort();
   return {
@@ -155,6 +176,7 @@ export function collectStatus(input: {
         interrupted: input.interrupted.indexOf(identifier) >= 0,
         waitingRetirement: (input.waiting || []).indexOf(identifier) >= 0,
         prune: retentionOf(identifier, input.images, record, input.retention),
+        template: templateView(record, input.templates),
       };
     }),
   };

@@ -11,6 +11,10 @@ import { recordStep } from './record';
 import { removeStagingStep } from './remove-staging';
 import { renameStep } from './rename';
 import type { StepImpl, StepImpls } from './step';
+import { templateAllocateStep } from './template-allocate';
+import { templateChmodStep } from './template-chmod';
+import { templateChownStep } from './template-chown';
+import { templateUpdateStep } from './template-update';
 import { verifyChecksumStep } from './verify-checksum';
 import { waitReadyStep } from './wait-ready';
 import type { Step } from '../plan/types';
@@ -29,6 +33,10 @@ export const STEPS: StepImpls = {
   'mark-retired': markRetiredStep,
   record: recordStep,
   'delete-retired': deleteRetiredStep,
+  'template-allocate': templateAllocateStep,
+  'template-update': templateUpdateStep,
+  'template-chown': templateChownStep,
+  'template-chmod': templateChmodStep,
 };
 
 /** The implementation of a step's kind. */

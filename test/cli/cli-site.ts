@@ -181,6 +181,7 @@ export const StatusSchema = z
           pending: z.array(z.object({ type: z.string(), received: isoTime, attempts: z.number().int(), lastError: z.string().nullable() }).strict()),
           interrupted: z.boolean(),
           waitingRetirement: z.boolean(),
+          template: z.object({ id: z.number().int().nullable(), name: z.string().nullable(), state: z.enum(['none', 'in use', 'retired', 'deleted']) }).strict().nullable(),
         })
         .strict(),
     ),

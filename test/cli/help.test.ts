@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSite, NodeKind, Site } from '../e2e/site';
 import { cli } from './cli-site';
 
-const COMMANDS = ['plan', 'replay', 'status', 'recover', 'pending', 'retry', 'forget', 'adopt', 'prune', 'drain', 'doctor', 'check', 'history', 'config'];
+const COMMANDS = ['plan', 'replay', 'status', 'recover', 'pending', 'retry', 'forget', 'adopt', 'template', 'prune', 'drain', 'doctor', 'check', 'history', 'config'];
 
 describe.each<NodeKind>(['node20', 'node10'])('help under %s', (node) => {
   let site: Site;

@@ -96,7 +96,7 @@ describe.each<NodeKind>(['node20', 'node10'])('status under %s', (node) => {
     expect(g.duplicates.map((i) => i.id)).toEqual([ids.gammaCopy, ids.gamma]);
     expect(g.pending).toEqual([{ type: 'AvailablePostfix', received: expect.any(String), attempts: 0, lastError: null }]);
 
-    expect(by(DELTA)).toEqual({ identifier: DELTA, title: null, current: null, duplicates: [], lookAlikes: [], retired: [], recorded: false, pending: [], interrupted: true, waitingRetirement: false });
+    expect(by(DELTA)).toEqual({ identifier: DELTA, title: null, current: null, duplicates: [], lookAlikes: [], retired: [], recorded: false, pending: [], interrupted: true, waitingRetirement: false, template: null });
     expect(JSON.stringify(s)).not.toContain('ubuntu');
     expect(nonReadCalls(site.sim.calls.map((c) => c.method))).toEqual([]);
   });

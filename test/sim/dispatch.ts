@@ -14,6 +14,8 @@ import { datastoreInfo, datastorePoolInfo, groupPoolInfo, systemVersion, userInf
 import { Params } from './params';
 import { systemConfig } from './system-config';
 import type { World } from './state';
+import { templateAllocate, templateDelete, templateInfo, templatePoolInfo } from './vm-templates';
+import { templateChmod, templateChown, templateRename, templateUpdate } from './vm-templates-write';
 import { faultXml, responseXml, RpcCall, RpcFault } from './wire';
 
 const METHODS: Record<string, { obj: ObjName; run: Handler }> = {
@@ -31,6 +33,14 @@ const METHODS: Record<string, { obj: ObjName; run: Handler }> = {
   'one.image.clone': { obj: 'image', run: imageClone },
   'one.image.lock': { obj: 'image', run: imageLock },
   'one.image.unlock': { obj: 'image', run: imageUnlock },
+  'one.templatepool.info': { obj: 'virtual machine template', run: templatePoolInfo },
+  'one.template.info': { obj: 'virtual machine template', run: templateInfo },
+  'one.template.allocate': { obj: 'virtual machine template', run: templateAllocate },
+  'one.template.update': { obj: 'virtual machine template', run: templateUpdate },
+  'one.template.chown': { obj: 'virtual machine template', run: templateChown },
+  'one.template.chmod': { obj: 'virtual machine template', run: templateChmod },
+  'one.template.rename': { obj: 'virtual machine template', run: templateRename },
+  'one.template.delete': { obj: 'virtual machine template', run: templateDelete },
   'one.datastorepool.info': { obj: 'datastore', run: datastorePoolInfo },
   'one.datastore.info': { obj: 'datastore', run: datastoreInfo },
   'one.userpool.info': { obj: 'user', run: userPoolInfo },

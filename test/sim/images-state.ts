@@ -35,6 +35,13 @@ export function imageDelete(ctx: Ctx): Out {
   const { world, p } = ctx;
   const id = p.int(1);
   const force = world.version === '6.10' && p.size > 2 ? p.bool(2) : false;
+  imageDeleteById(ctx, id, force);
+  return i4(id);
+}
+
+/** ImageDelete::request_execute for one image (also what a recursive one.template.delete runs). */
+export function imageDeleteById(ctx: Ctx, id: number, force: boolean): void {
+  const { world } = ctx;
   const img = requireImage(ctx, id);
   const locked = [S.LOCKED, 9, 10].includes(img.state as never) && world.version !== '5.2';
   if (locked && world.version === '6.10' && !force) {
@@ -46,5 +53,4 @@ export function imageDelete(ctx: Ctx): Out {
   if (inUse) throw new Failure(EC.ACTION, `Cannot delete image. There are ${img.runningVms} VMs using it.`);
   if (img.state === 6) throw new Failure(EC.ACTION, 'Cannot delete image. There are 0 active clone operations.');
   ctx.engine.remove(img);
-  return i4(id);
 }

@@ -7,11 +7,12 @@ import { Engine, REALISTIC_DELETE_MS } from './engine';
 import { Faults } from './faults';
 import { addImage, setRunning, STATE_BY_NAME, toSim } from './helpers';
 import { listen } from './server';
-import { defaultWorld, Image, putUser } from './state';
+import { addTemplate, toSimTemplate } from './vm-template-helpers';
+import { defaultWorld, Image, putUser, VmTemplate } from './state';
 import { fromRecord, setAttr } from './templates';
 import type { SimCall, SimOptions, Simulator } from './types';
 
-export type { SimCall, SimFault, SimImage, SimInjection, SimOptions, SimStateName, SimVersion, Simulator } from './types';
+export type { SimCall, SimFault, SimImage, SimInjection, SimOptions, SimStateName, SimTemplateInput, SimVersion, SimVmTemplate, Simulator } from './types';
 
 /** Starts a simulator on a random 127.0.0.1 port. */
 export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> {
@@ -31,6 +32,11 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     const img = world.images.get(id);
     if (!img) throw new Error(`oned simulator: image ${id} does not exist`);
     return img;
+  };
+  const mustTemplate = (id: number): VmTemplate => {
+    const t = world.vmTemplates.get(id);
+    if (!t) throw new Error(`oned simulator: template ${id} does not exist`);
+    return t;
   };
   return {
     url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${server.port}/RPC2`,
@@ -85,6 +91,18 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       return img && toSim(world, img);
     },
     images: () => [...world.images.values()].sort((a, b) => a.id - b.id).map((i) => toSim(world, i)),
+    addTemplate: (t) => addTemplate(world, t),
+    lockTemplate(id, level) {
+      mustTemplate(id).lock = { level: level === 4 ? 1 : level, owner: 0, time: Math.floor(Date.now() / 1000), reqId: 0 };
+    },
+    unlockTemplate(id) {
+      delete mustTemplate(id).lock;
+    },
+    template: (id) => {
+      const t = world.vmTemplates.get(id);
+      return t && toSimTemplate(world, t);
+    },
+    templates: () => [...world.vmTemplates.values()].sort((a, b) => a.id - b.id).map((t) => toSimTemplate(world, t)),
     inject: (f) => faults.inject(f),
     clearFaults: () => faults.clear(),
     failNextCopy(message) {

@@ -15,7 +15,8 @@ export const EC = {
   REPLICATION: 0x10000,
 } as const;
 
-export type ObjName = 'image' | 'datastore' | 'user' | 'group' | 'system';
+/** Request::object_name: how a failure text names the object. */
+export type ObjName = 'image' | 'virtual machine template' | 'datastore' | 'user' | 'group' | 'system';
 
 /** What a handler returns when oned would answer with a failure array. */
 export class Failure {
@@ -40,6 +41,14 @@ const CLASS_NAMES: Record<string, string> = {
   'one.image.delete': 'ImageDelete',
   'one.image.update': 'ImageUpdateTemplate',
   'one.image.clone': 'ImageClone',
+  'one.templatepool.info': 'TemplatePoolInfo',
+  'one.template.info': 'TemplateInfo',
+  'one.template.allocate': 'TemplateAllocate',
+  'one.template.update': 'TemplateUpdateTemplate',
+  'one.template.chown': 'TemplateChown',
+  'one.template.chmod': 'TemplateChmod',
+  'one.template.rename': 'TemplateRename',
+  'one.template.delete': 'TemplateDelete',
   'one.datastorepool.info': 'DatastorePoolInfo',
   'one.datastore.info': 'DatastoreInfo',
   'one.userpool.info': 'UserPoolInfo',

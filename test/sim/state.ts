@@ -58,6 +58,19 @@ export interface Image {
   lock?: { level: number; owner: number; time: number; reqId: number };
 }
 
+/** A VM template (VMTemplate.cc): NAME kept out of its template, as VMTemplate::insert erases it. */
+export interface VmTemplate {
+  id: number;
+  uid: number;
+  gid: number;
+  name: string;
+  perms: Perms;
+  regtime: number;
+  /** Not in replace mode: several attributes of one name (DISKs) are kept in order. */
+  template: Template;
+  lock?: { level: number; owner: number; time: number; reqId: number };
+}
+
 export const STATE_NAMES = ['INIT', 'READY', 'USED', 'DISABLED', 'LOCKED', 'ERROR', 'CLONE', 'DELETE', 'USED_PERS', 'LOCKED_USED', 'LOCKED_USED_PERS'];
 export const TYPE_NAMES = ['OS', 'CDROM', 'DATABLOCK', 'KERNEL', 'RAMDISK', 'CONTEXT', 'BACKUP'];
 
@@ -66,10 +79,12 @@ export class World {
   readonly groups = new Map<number, Group>();
   readonly datastores = new Map<number, Datastore>();
   readonly images = new Map<number, Image>();
+  readonly vmTemplates = new Map<number, VmTemplate>();
   nextUser = 2;
   nextGroup = 100;
   nextDatastore = 100;
   nextImage = 0;
+  nextTemplate = 0;
   nextVm = 0;
   /** oned.conf as one.system.config serves it. */
   onedConf: ConfAttr[] = defaultOnedConf();

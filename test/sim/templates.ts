@@ -12,6 +12,11 @@ export interface ParseFlavour {
   ccdata: boolean;
   /** bison/oned wording of the error location: "column" (5.x) or "columns" (6.x). */
   columnsWord: string;
+  /**
+   * A template not in replace mode (VirtualMachineTemplate): attributes of one name are all kept
+   * (two DISKs); an image's template (replace mode) keeps only the last.
+   */
+  multi?: boolean;
 }
 
 /** oned's Attribute constructor: upper-case, and ATT_ in front of names not starting with a letter or with "XML". */
@@ -26,27 +31,33 @@ export function setAttr(t: Template, attr: TemplateAttr): Template {
   return [...t.filter((a) => a.name !== name), { ...attr, name }];
 }
 
+/** Adds an attribute as Template::set does: replace mode drops the same name first, else it is appended. */
+function addAttr(t: Template, attr: TemplateAttr, multi: boolean): Template {
+  return multi ? [...t, { ...attr, name: attributeName(attr.name) }] : setAttr(t, attr);
+}
+
 /** Template::parse_str_or_xml: XML when the very first character is '<', text otherwise. */
 export function parseTemplate(src: string, flavour: ParseFlavour): ParseResult {
+  const multi = flavour.multi === true;
   if (src[0] === '<') {
     try {
-      return { ok: true, template: fromXml(parseXml(src)) };
+      return { ok: true, template: fromXml(parseXml(src), multi) };
     } catch {
       return { ok: false, error: 'Parse error: XML Template malformed.' };
     }
   }
   const parsed = parseTextTemplate(src, flavour);
   if (!parsed.ok) return { ok: false, error: parsed.message === null ? 'Parse error.' : `Parse error: ${parsed.message}` };
-  return { ok: true, template: parsed.attrs.reduce<Template>((t, a) => setAttr(t, a), []) };
+  return { ok: true, template: parsed.attrs.reduce<Template>((t, a) => addAttr(t, a, multi), []) };
 }
 
 // Template::rebuild_attributes: one text/CDATA child makes a single attribute, element children a vector.
-function fromXml(root: XmlElement): Template {
+function fromXml(root: XmlElement, multi: boolean): Template {
   let t: Template = [];
   for (const el of childElements(root)) {
     const only = el.children.length === 1 ? el.children[0] : undefined;
     if (el.children.length === 0 || (only && !isElement(only))) {
-      t = setAttr(t, { name: el.name, value: only && !isElement(only) ? only.text : '' });
+      t = addAttr(t, { name: el.name, value: only && !isElement(only) ? only.text : '' }, multi);
     } else {
       const vector: Array<[string, string]> = [];
       for (const sub of childElements(el)) {
@@ -54,16 +65,19 @@ function fromXml(root: XmlElement): Template {
         const key = sub.name.toUpperCase();
         if (!vector.some(([k]) => k === key)) vector.push([key, c && !isElement(c) ? c.text : '']);
       }
-      t = setAttr(t, { name: el.name, vector });
+      t = addAttr(t, { name: el.name, vector }, multi);
     }
   }
   return t;
 }
 
-/** Template::merge: every attribute named in `add` replaces all of that name in `base`. */
+/**
+ * Template::merge: every attribute named in `add` replaces all of that name in `base` (all DISKs
+ * when one DISK is sent); an empty vector (`DISK = []`) only erases.
+ */
 export function mergeTemplates(base: Template, add: Template): Template {
   const names = new Set(add.map((a) => a.name));
-  return [...base.filter((a) => !names.has(a.name)), ...add];
+  return [...base.filter((a) => !names.has(a.name)), ...add.filter((a) => 'value' in a || a.vector.length > 0)];
 }
 
 /** The single-valued attribute of that name, if any. */
@@ -87,13 +101,17 @@ export function singles(t: Template): Record<string, string> {
 // one_util::escape_xml: a bare CDATA wrapper, "]]>" inside a value is not split (as in oned).
 const cdata = (v: string): string => `<![CDATA[${v}]]>`;
 
-/** The XML oned writes for a template, children sorted by name (std::multimap order). */
-export function templateXml(t: Template, root = 'TEMPLATE'): string {
-  const sorted = t
+/** The attributes in std::multimap order: by name, equal names in insertion order. */
+export function sortedAttrs(t: Template): Template {
+  return t
     .map((a, i) => ({ a, i }))
     .sort((x, y) => (x.a.name < y.a.name ? -1 : x.a.name > y.a.name ? 1 : x.i - y.i))
     .map(({ a }) => a);
-  const body = sorted
+}
+
+/** The XML oned writes for a template, children sorted by name (std::multimap order). */
+export function templateXml(t: Template, root = 'TEMPLATE'): string {
+  const body = sortedAttrs(t)
     .map((a) => {
       if ('value' in a) return `<${a.name}>${cdata(a.value)}</${a.name}>`;
       const inner = [...a.vector]

@@ -68,6 +68,27 @@ export interface SimImage {
   fileBytes?: number;
 }
 
+/** A VM template's attributes for addTemplate: a string is a single value, an object a vector, an array several vectors (two DISKs). */
+export type SimTemplateInput = Record<string, string | Record<string, string> | Array<Record<string, string>>>;
+
+export interface SimVmTemplate {
+  id: number;
+  uid: number;
+  gid: number;
+  uname: string;
+  gname: string;
+  name: string;
+  /** 9 bits in oned order. */
+  permissions: number[];
+  regtime: number;
+  /** LOCK/LOCKED while locked. */
+  lock?: number;
+  /** Single-valued attributes (vectors left out). */
+  template: Record<string, string>;
+  /** Every attribute in the order oned writes them (by name; equal names as added), vectors as records. */
+  nodes: Array<{ name: string; value: string } | { name: string; vector: Record<string, string> }>;
+}
+
 export interface SimCall {
   method: string;
   params: unknown[];
@@ -118,6 +139,17 @@ export interface Simulator {
   unlockImage(imageId: number): void;
   image(id: number): SimImage | undefined;
   images(): SimImage[];
+  /**
+   * Creates a VM template directly (a co-tenant's or the admin's): default owner oneadmin, the owner's
+   * primary group, mode from the umask (600) or `mode` (octal or 9 bits). Names are unique per owner.
+   */
+  addTemplate(t: { name: string; uid?: number; gid?: number; mode?: string; template?: SimTemplateInput; regtime?: number }): number;
+  /** What `onetemplate lock` does (levels 1, 2, 3, 4; 4 is stored as 1), as oneadmin. */
+  lockTemplate(id: number, level: 1 | 2 | 3 | 4): void;
+  unlockTemplate(id: number): void;
+  template(id: number): SimVmTemplate | undefined;
+  /** Every VM template, by id. */
+  templates(): SimVmTemplate[];
   inject(f: SimInjection): void;
   clearFaults(): void;
   /** The next allocate's copy ends in ERROR with this message in TEMPLATE/ERROR. */

@@ -1,7 +1,7 @@
 // The XML documents oned returns inside its answers (Image::to_xml, Datastore::to_xml, User and
 // Group to_xml) in each version's element order; names raw, SOURCE/PATH/FSTYPE/FORMAT and template
 // values in CDATA, as the 5.2 recordings and the XSDs show.
-import type { Datastore, Image, Perms, User, World } from './state';
+import type { Datastore, Image, Perms, User, VmTemplate, World } from './state';
 import { templateXml } from './templates';
 
 const PERM_NAMES = ['OWNER_U', 'OWNER_M', 'OWNER_A', 'GROUP_U', 'GROUP_M', 'GROUP_A', 'OTHER_U', 'OTHER_M', 'OTHER_A'];
@@ -61,6 +61,13 @@ export function imageXml(w: World, img: Image): string {
     (v6 ? '<BACKUP_INCREMENTS></BACKUP_INCREMENTS><BACKUP_DISK_IDS></BACKUP_DISK_IDS>' : '') +
     '</IMAGE>'
   );
+}
+
+/** VMTemplate::to_xml: NAME outside TEMPLATE, LOCK (5.6+) only while locked, then PERMISSIONS, REGTIME, TEMPLATE. */
+export function vmTemplateXml(w: World, t: VmTemplate): string {
+  const lock =
+    t.lock && w.version !== '5.2' ? `<LOCK>${el('LOCKED', t.lock.level)}${el('OWNER', t.lock.owner)}${el('TIME', t.lock.time)}${el('REQ_ID', t.lock.reqId)}</LOCK>` : '';
+  return '<VMTEMPLATE>' + owner(w, t) + lock + permsXml(t.perms) + el('REGTIME', t.regtime) + templateXml(t.template) + '</VMTEMPLATE>';
 }
 
 /** Datastore::to_xml (same element order in 5.x and 6.x). */

@@ -9,6 +9,8 @@ import { admin, decode, i, ok, post, s } from './rpc';
 
 const XSD = '/work/shared/opennebula-xsd';
 const REC = '/work/shared/oned-recordings-5.2';
+// The VM template schemas are not among the copied XSDs: read from the 6.10.5 source tarball.
+const SRC_6_10 = '/work/shared/opennebula-src/one-release-6.10.5.tar.gz';
 let tmp: string;
 
 beforeAll(() => {
@@ -23,6 +25,12 @@ beforeAll(() => {
   const patched = image.replace(/<xs:element name="(ALLOW_ORPHANS|CURRENT_BASE|NEXT_SNAPSHOT)" type="(xs:\w+)"\/>/g, '<xs:element name="$1" type="$2" minOccurs="0"/>');
   expect(patched).not.toBe(image);
   fs.writeFileSync(`${tmp}/5.2/image.xsd`, patched);
+  fs.mkdirSync(`${tmp}/vmtemplate`);
+  for (const f of ['vmtemplate.xsd', 'vmtemplate_pool.xsd']) {
+    const out = spawnSync('tar', ['-xzf', SRC_6_10, '-O', `one-release-6.10.5/share/doc/xsd/${f}`]);
+    if (out.status !== 0) throw new Error(`cannot read ${f} from ${SRC_6_10}: ${out.stderr}`);
+    fs.writeFileSync(`${tmp}/vmtemplate/${f}`, out.stdout);
+  }
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -48,6 +56,9 @@ describe.each(['5.2', '5.8', '6.10'] as SimVersion[])('documents of oned %s', (v
     sim.addImage({ name: 'plain', state: 'DISABLED' });
     ok(await admin(sim.url, 'one.image.update', i(0), s('V = [ A = "1", B = "2" ]'), i(1)));
     sim.addDatastore({ name: 'extra' });
+    sim.addTemplate({ name: 'app', uid, template: { MEMORY: '512', DISK: [{ IMAGE_ID: '0' }, { IMAGE_ID: '1' }], OS: { ARCH: 'x86_64' } } });
+    sim.lockTemplate(sim.addTemplate({ name: 'locked', mode: '644' }), 2);
+    ok(await admin(sim.url, 'one.template.allocate', s('<TEMPLATE><NAME>allocated</NAME><CPU>1</CPU><NIC><NETWORK_ID>0</NETWORK_ID></NIC></TEMPLATE>')));
   });
   afterAll(async () => sim.close());
 
@@ -59,11 +70,14 @@ describe.each(['5.2', '5.8', '6.10'] as SimVersion[])('documents of oned %s', (v
     ['USER', 'user.xsd', () => admin(sim.url, 'one.user.info', i(2)).then(ok)],
     ['USER_POOL', 'user_pool.xsd', () => admin(sim.url, 'one.userpool.info').then(ok)],
     ['GROUP_POOL', 'group_pool.xsd', () => admin(sim.url, 'one.grouppool.info').then(ok)],
+    ['VMTEMPLATE', 'vmtemplate.xsd', () => admin(sim.url, 'one.template.info', i(0)).then(ok)],
+    ['VMTEMPLATE_POOL', 'vmtemplate_pool.xsd', () => admin(sim.url, 'one.templatepool.info', i(-2), i(-1), i(-1)).then(ok)],
   ];
   it.each(cases)('%s validates against %s', async (root, xsd, get) => {
     const xml = (await get()) as string;
     expect(xml.startsWith(`<${root}>`)).toBe(true);
-    const verdict = validate(xml, path.join(schemaDir(version), xsd));
+    // 6.10.5's VMTEMPLATE schema for every version (LOCK is optional; the element order has not changed since 5.x)
+    const verdict = validate(xml, xsd.startsWith('vmtemplate') ? `${tmp}/vmtemplate/${xsd}` : path.join(schemaDir(version), xsd));
     expect(verdict.output).toMatch(/validates/);
     expect(verdict.valid).toBe(true);
   });

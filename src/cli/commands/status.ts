@@ -100,6 +100,10 @@ export function formatIdentifier(s: IdentifierStatus & { unknown?: string; cache
     out += `  ${paint('cyan', 'pending')} ${p.type} received ${localTime(p.received)}, ${p.attempts} attempt(s)${p.lastError ? `, last error: ${shortError(p.lastError)}` : ''}\n`;
   }
   if (s.interrupted) out += `  ${paint('red', 'interrupted run')}: \`vmcatcher_eventHndl_ON recover ${s.identifier}\` finishes or rolls it back\n`;
+  const t = s.template;
+  if (t && t.state === 'deleted') out += `  ${paint('yellow', `VM template ${t.id} deleted by an administrator`)}: not made again unasked; \`vmcatcher_eventHndl_ON template ${s.identifier}\` makes it anew\n`;
+  else if (t && t.id !== null) out += `  VM template ${t.id} ${JSON.stringify(t.name)}${t.state === 'retired' ? ` ${paint('dim', '(retired)')}` : ''}\n`;
+  else if (t && s.current) out += `  no VM template: the next event makes one\n`;
   for (const v of s.prune ? s.prune.verdicts.filter((x) => x.delete || x.why.indexOf('one of the newest') < 0) : []) {
     out += v.delete ? `  ${paint('cyan', 'prune would delete')} image ${v.id}: ${v.why}\n` : `  prune keeps image ${v.id}: ${v.why}\n`;
   }
@@ -202,7 +206,10 @@ export async function runStatus(o: StatusOptions, identifiers: string[], io: Io)
     // Owners only an admin can give an image to: oneadmin, the retired owner, the user we log in as.
     const admins = [0].concat(images.filter((i) => i.uname === rt.config.retiredOwner || i.uname === rt.deps.sessionUser()).map((i) => i.uid));
     if (/^\d+$/.test(rt.config.retiredOwner)) admins.push(Number(rt.config.retiredOwner));
+    // VM templates: only when kept or recorded, so that 0.0.8 sites see no template call.
+    const templates = rt.config.template || wanted.some((id) => records[id] && records[id]!.template) ? await rt.deps.one().templatePool() : undefined;
     const collected = collectStatus({
+      templates,
       images,
       pending,
       interrupted,
