@@ -2,6 +2,7 @@
 import type { Config } from '../config/config';
 import { checkJournals, checkSpool, checkTimeZone, checkWritableDir } from './local-checks';
 import { checkOne } from './one-checks';
+import { checkTemplateFile } from './template-check';
 import { checkQemuImg, checkVmcatcherImage } from './tool-checks';
 import type { CheckResult } from './types';
 
@@ -32,6 +33,7 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
   const local: CheckResult[] = [
     checkWritableDir('state-dir', 'VMCHNDL_ON_STATE_DIR', config.stateDir, input.who),
     checkWritableDir('staging-dir', 'VMCHNDL_ON_STAGING_DIR', config.stagingDir, input.who),
+    ...checkTemplateFile(config),
   ];
   const [qemu, vmcImage, one] = await Promise.all([checkQemuImg(config), checkVmcatcherImage(config, input.env), checkOne(input)]);
   return local.concat(one, [qemu, vmcImage, checkTimeZone(input.env, input.now), guarded('spool', () => checkSpool(config)), guarded('journals', () => checkJournals(config))]);
