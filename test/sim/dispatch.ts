@@ -7,7 +7,7 @@ import { imageAllocate } from './images-alloc';
 import { imageClone } from './images-clone';
 import { imageLock, imageUnlock } from './images-lock';
 import { imageInfo, imagePoolInfo } from './images-read';
-import { imageDelete, imageEnable } from './images-state';
+import { imageDelete, imageEnable, imagePersistent } from './images-state';
 import { imageChmod, imageChown, imageRename, imageUpdate } from './images-write';
 import { EC, Failure, failureArray, failureText, methodLabel, ObjName, successArray } from './messages';
 import { datastoreInfo, datastorePoolInfo, groupPoolInfo, systemVersion, userInfo, userPoolInfo } from './methods-misc';
@@ -30,6 +30,7 @@ const METHODS: Record<string, { obj: ObjName; run: Handler }> = {
   'one.image.enable': { obj: 'image', run: imageEnable },
   'one.image.delete': { obj: 'image', run: imageDelete },
   'one.image.update': { obj: 'image', run: imageUpdate },
+  'one.image.persistent': { obj: 'image', run: imagePersistent },
   'one.image.clone': { obj: 'image', run: imageClone },
   'one.image.lock': { obj: 'image', run: imageLock },
   'one.image.unlock': { obj: 'image', run: imageUnlock },

@@ -40,6 +40,7 @@ const CLASS_NAMES: Record<string, string> = {
   'one.image.enable': 'ImageEnable',
   'one.image.delete': 'ImageDelete',
   'one.image.update': 'ImageUpdateTemplate',
+  'one.image.persistent': 'ImagePersistent',
   'one.image.clone': 'ImageClone',
   'one.templatepool.info': 'TemplatePoolInfo',
   'one.template.info': 'TemplateInfo',

@@ -95,7 +95,7 @@ export function templateDelete(ctx: Ctx): Out {
   ctx.world.vmTemplates.delete(id);
   for (const iid of images) {
     try {
-      imageDeleteById(ctx, iid, false);
+      imageDeleteById(ctx, iid, false, true);
     } catch (err) {
       if (!(err instanceof Failure)) throw err;
     }
