@@ -6,6 +6,7 @@ import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSimulator, Simulator } from '../sim/index';
 import { CASES, differences, KnownDifference, prepareDirs, Target, transcript } from './conformance';
+import { TEMPLATE_CASES } from './conformance-templates';
 import { ONED_PASSWORD } from './oned';
 import { onedInstalls, useRealOned } from './site';
 
@@ -25,6 +26,9 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
 ];
 
 const USERS = { alice: 'alice-pw', bob: 'bob-pw' };
+
+// The VM template sequences run through the same transcript machinery.
+Object.assign(CASES, TEMPLATE_CASES);
 
 describe.each(onedInstalls())('simulator 6.10 against real oned $version', (install) => {
   const getOned = useRealOned(install);

@@ -5,7 +5,7 @@ import type { Ctx, Handler } from './context';
 import type { Engine } from './engine';
 import { imageAllocate } from './images-alloc';
 import { imageClone } from './images-clone';
-import { imageLock, imageUnlock } from './images-lock';
+import { imageLock, imageUnlock, templateLock, templateUnlock } from './images-lock';
 import { imageInfo, imagePoolInfo } from './images-read';
 import { imageDelete, imageEnable, imagePersistent } from './images-state';
 import { imageChmod, imageChown, imageRename, imageUpdate } from './images-write';
@@ -42,6 +42,8 @@ const METHODS: Record<string, { obj: ObjName; run: Handler }> = {
   'one.template.chmod': { obj: 'virtual machine template', run: templateChmod },
   'one.template.rename': { obj: 'virtual machine template', run: templateRename },
   'one.template.delete': { obj: 'virtual machine template', run: templateDelete },
+  'one.template.lock': { obj: 'virtual machine template', run: templateLock },
+  'one.template.unlock': { obj: 'virtual machine template', run: templateUnlock },
   'one.datastorepool.info': { obj: 'datastore', run: datastorePoolInfo },
   'one.datastore.info': { obj: 'datastore', run: datastoreInfo },
   'one.userpool.info': { obj: 'user', run: userPoolInfo },
