@@ -16,6 +16,7 @@ import { systemConfig } from './system-config';
 import type { World } from './state';
 import { templateAllocate, templateDelete, templateInfo, templatePoolInfo } from './vm-templates';
 import { templateChmod, templateChown, templateRename, templateUpdate } from './vm-templates-write';
+import { vmAction, vmAllocate } from './vms-rpc';
 import { faultXml, responseXml, RpcCall, RpcFault } from './wire';
 
 const METHODS: Record<string, { obj: ObjName; run: Handler }> = {
@@ -44,6 +45,8 @@ const METHODS: Record<string, { obj: ObjName; run: Handler }> = {
   'one.template.delete': { obj: 'virtual machine template', run: templateDelete },
   'one.template.lock': { obj: 'virtual machine template', run: templateLock },
   'one.template.unlock': { obj: 'virtual machine template', run: templateUnlock },
+  'one.vm.allocate': { obj: 'virtual machine', run: vmAllocate },
+  'one.vm.action': { obj: 'virtual machine', run: vmAction },
   'one.datastorepool.info': { obj: 'datastore', run: datastorePoolInfo },
   'one.datastore.info': { obj: 'datastore', run: datastoreInfo },
   'one.userpool.info': { obj: 'user', run: userPoolInfo },

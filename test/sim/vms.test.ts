@@ -6,7 +6,7 @@ import { OneError } from '../../src/errors';
 import { createOneClient } from '../../src/one/client';
 import { IMAGE_STATE, type OneApi } from '../../src/one/types';
 import { startSimulator, Simulator, SimVersion } from './index';
-import { admin as rawAdmin, b, call, i, s } from './rpc';
+import { admin as rawAdmin, b, call, i, ok, s } from './rpc';
 
 let sim: Simulator;
 let api: OneApi;
@@ -92,6 +92,23 @@ describe.each(['5.2', '5.8', '6.10'] as SimVersion[])('oned %s', (version) => {
     const no = await call(sim.url, 'one.image.persistent', s('u:u'), i(theirs), b(true));
     expect(no.items[1].v).toBe(`[${label('one.image.persistent', 'ImagePersistent')}] User [${u}] : Not authorized to perform MANAGE IMAGE [${theirs}].`);
     expect(sim.image(theirs)?.persistent).toBe(false);
+  });
+
+  it('one.vm.allocate takes the DISK images (all or none), one.vm.action terminate releases them', async () => {
+    const plain = sim.addImage({ name: 'plain' });
+    const pers = sim.addImage({ name: 'pers', persistent: true });
+    const tmpl = (...ids: number[]): string => `NAME = "vm"\nMEMORY = "64"\nDISK = [ SIZE = "10", TYPE = "fs" ]\n${ids.map((d) => `DISK = [ IMAGE_ID = "${d}" ]`).join('\n')}`;
+    const v1 = ok(await rawAdmin(sim.url, 'one.vm.allocate', s(tmpl(plain, pers)), b(false))) as number;
+    expect(sim.vms()).toEqual([{ id: v1, uid: 0, images: [plain, pers] }]);
+    const refused = await rawAdmin(sim.url, 'one.vm.allocate', s(tmpl(plain, pers)), b(false));
+    expect(refused.items[1].v).toBe(`[${label('one.vm.allocate', 'VirtualMachineAllocate')}] DISK 2: Cannot acquire image ${pers}, it is persistent and already in use`);
+    const byName = await rawAdmin(sim.url, 'one.vm.allocate', s('NAME = "vm"\nDISK = [ IMAGE = "nope" ]'), b(false));
+    expect(byName.items[1].v).toBe(`[${label('one.vm.allocate', 'VirtualMachineAllocate')}] DISK 0: User 0 does not own an image with name: nope . Set IMAGE_UNAME or IMAGE_UID of owner in DISK.`);
+    expect(sim.image(plain)).toMatchObject({ runningVms: 1, vms: [v1] });
+    ok(await rawAdmin(sim.url, 'one.vm.action', s('terminate-hard'), i(v1)));
+    expect([sim.image(plain)?.stateName, sim.image(pers)?.stateName, sim.vms()]).toEqual(['READY', 'READY', []]);
+    const gone = await rawAdmin(sim.url, 'one.vm.action', s('terminate-hard'), i(v1));
+    expect(gone.items[1].v).toBe(`[${label('one.vm.action', 'VirtualMachineAction')}] Error getting virtual machine [${v1}].`);
   });
 
   it('setRunningVms still works, and terminates its own VMs before those of addVm', async () => {

@@ -20,14 +20,20 @@ const fail = (msg: string): never => {
   throw new Error(`oned simulator: ${msg}`);
 };
 
+/** oned's refusal to let a VM take an image, in its words. */
+export class AcquireError extends Error {}
+
 // ImageManager::acquire_image (not an attach); a LOCKED image is refused here although oned's deploy
 // could take it (LOCKED_USED): the simulator's VMs never do.
 function acquire(vmId: number, img: Image, w: World): void {
-  if (![0, 1, 2].includes(img.type)) fail(`Image ${img.id} (${img.name}) of type ${TYPE_NAMES[img.type]} cannot be used as DISK.`);
+  const refuse = (msg: string): never => {
+    throw new AcquireError(msg);
+  };
+  if (![0, 1, 2].includes(img.type)) refuse(`Image ${img.id} (${img.name}) of type ${TYPE_NAMES[img.type]} cannot be used as DISK.`);
   const shareable = (img.template.find((a) => a.name === 'PERSISTENT_TYPE' && 'value' in a) as { value: string } | undefined)?.value.toUpperCase() === 'SHAREABLE';
-  if (img.state === S.USED_PERS && !shareable) fail(`Cannot acquire image ${img.id}, it is persistent and already in use`);
+  if (img.state === S.USED_PERS && !shareable) refuse(`Cannot acquire image ${img.id}, it is persistent and already in use`);
   if (img.state !== S.READY && img.state !== S.USED && img.state !== S.USED_PERS) {
-    fail(`Cannot acquire image ${img.id}, it is in state: ${STATE_NAMES[img.state]}`);
+    refuse(`Cannot acquire image ${img.id}, it is in state: ${STATE_NAMES[img.state]}`);
   }
   if (!img.vmIds.includes(vmId)) img.vmIds.push(vmId);
   img.runningVms = img.vmIds.length;
@@ -44,6 +50,30 @@ function release(vmId: number, img: Image, w: World): void {
   else if (img.state === 9 || img.state === 10) w.setState(img, S.LOCKED);
 }
 
+/**
+ * Takes the images of a new VM in DISK order (undefined: a DISK without an image; a string: oned's
+ * refusal to find it). On the first refusal every image taken is released: its index and message.
+ */
+export function takeImages(w: World, vmId: number, disks: Array<number | string | undefined>): { disk: number; message: string } | null {
+  const taken: Image[] = [];
+  for (let k = 0; k < disks.length; k++) {
+    const d = disks[k];
+    try {
+      if (d === undefined) continue;
+      if (typeof d === 'string') throw new AcquireError(d);
+      const img = w.images.get(d);
+      if (!img) throw new AcquireError(`Image with ID: ${d} does not exist`);
+      acquire(vmId, img, w);
+      taken.push(img);
+    } catch (err) {
+      if (!(err instanceof AcquireError)) throw err;
+      for (const img of taken) release(vmId, img, w);
+      return { disk: k, message: err.message };
+    }
+  }
+  return null;
+}
+
 /** Creates a VM using `images` (default: the DISK images of `templateId`); all acquired or none. */
 export function addVm(w: World, v: { images?: number[]; templateId?: number; uid?: number }, anonymous = false): number {
   const uid = v.uid ?? 0;
@@ -51,18 +81,10 @@ export function addVm(w: World, v: { images?: number[]; templateId?: number; uid
   const tmpl = v.templateId === undefined ? undefined : w.vmTemplates.get(v.templateId);
   if (v.templateId !== undefined && !tmpl) fail(`template ${v.templateId} does not exist`);
   const ids = [...new Set(v.images ?? (tmpl ? diskImageIds(w, tmpl.template, uid) : []))];
-  const images = ids.map((id) => w.images.get(id) ?? fail(`Image with ID: ${id} does not exist`));
-  const id = w.nextVm++;
-  const done: Image[] = [];
-  try {
-    for (const img of images) {
-      acquire(id, img, w);
-      done.push(img);
-    }
-  } catch (err) {
-    for (const img of done) release(id, img, w);
-    throw err;
-  }
+  const id = w.nextVm;
+  const refused = takeImages(w, id, ids);
+  if (refused) fail(refused.message);
+  w.nextVm++;
   w.vms.set(id, { id, uid, templateId: v.templateId, imageIds: ids, anonymous });
   return id;
 }
