@@ -62,6 +62,7 @@ export const VM_CASES: Record<string, Case> = {
     await info('the plain image, no VM', plain);
     rec.record('make it persistent now', await t.call(admin, 'one.image.persistent', i(plain), b(true)), (v) => rec.image(Number(v)));
     await info('the plain image, persistent', plain);
+    rec.record('chown it to its owner and group', await t.call(admin, 'one.image.chown', i(plain), i(0), i(0)), (v) => rec.image(Number(v)));
     rec.record('delete it', await t.call(admin, 'one.image.delete', i(plain), b(false)), (v) => rec.image(Number(v)));
     rec.record('delete the other', await t.call(admin, 'one.image.delete', i(pers), b(false)), (v) => rec.image(Number(v)));
   },
