@@ -97,6 +97,11 @@ export const TEMPLATE_CASES: Record<string, Case> = {
     ids.record('after merging an empty vector', await t.call(admin, 'one.template.info', i(tid2), b(false)), view);
     ids.record('replace', await t.call(admin, 'one.template.update', i(tid2), s(xmlForm([{ name: 'CPU', value: '2' }, { name: 'DISK', vector: { IMAGE_ID: '7' } }])), i(0)));
     ids.record('after replace', await t.call(admin, 'one.template.info', i(tid2), b(false)), view);
+    const edges = '<TEMPLATE><NOCHILD></NOCHILD><SELF/><V><A>1</A><A>2</A><B></B><C><![CDATA[]]></C></V><W><X><Y>1</Y></X></W></TEMPLATE>';
+    ids.record('replace with XML edge cases', await t.call(admin, 'one.template.update', i(tid2), s(edges), i(0)));
+    ids.record('after the XML edge cases', await t.call(admin, 'one.template.info', i(tid2), b(false)), rawTemplate);
+    ids.record('replace with a repeated key (text)', await t.call(admin, 'one.template.update', i(tid2), s('V = [ A = "1", A = "2" ]'), i(0)));
+    ids.record('after the repeated key', await t.call(admin, 'one.template.info', i(tid2), b(false)), rawTemplate);
     ids.record('update type 2', await t.call(admin, 'one.template.update', i(tid2), s('A = 1'), i(2)));
     ids.record('update a malformed template', await t.call(admin, 'one.template.update', i(tid2), s('<TEMPLATE><A>1</TEMPLATE>'), i(1)));
     ids.record('update a missing template', await t.call(admin, 'one.template.update', i(987654), s('A = 1'), i(1)));

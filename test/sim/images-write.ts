@@ -3,7 +3,7 @@ import { isAdmin, ObjAuth, Op } from './authz';
 import { checkAuth, Ctx, imageAuth, nameError, ownedImageNamed, requireImage } from './context';
 import { flavourOf } from './images-alloc';
 import { EC, Failure } from './messages';
-import { getAttr, mergeTemplates, parseTemplate, setAttr } from './templates';
+import { getAttr, mergeTemplates, parseTemplate, setAttr, storable } from './templates';
 import { i4, Out } from './wire';
 
 /**
@@ -86,6 +86,6 @@ export function imageUpdate(ctx: Ctx): Out {
       if (type === 0 && now === undefined && had !== undefined) next = setAttr(next, { name: a, value: had });
     }
   }
-  img.template = type === 1 ? mergeTemplates(img.template, next) : next;
+  img.template = type === 1 ? mergeTemplates(img.template, next) : storable(next);
   return i4(id);
 }
