@@ -131,6 +131,16 @@ export const TEMPLATE_CASES: Record<string, Case> = {
     ids.record('alice allocates the name she holds', await t.call(alice, 'one.template.allocate', s(`NAME = "${name}"`)));
     ids.record('alice sets a restricted attribute', await t.call(alice, 'one.template.allocate', s(`NAME = "${tag}-r"\nNIC = [ NETWORK_ID = "0", MAC = "02:00:00:00:00:01" ]`)));
     ids.record('alice updates a restricted attribute', await t.call(alice, 'one.template.update', i(tid), s('CPU_COST = "2"'), i(1)));
+    const rs = await t.call(oneadmin, 'one.template.allocate', s(`NAME = "${tag}-rs"\nCPU_COST = "1"\nDISK = [ IMAGE_ID = "0", READ_BYTES_SEC = "100" ]`));
+    ids.record('oneadmin allocates with restricted attributes', rs);
+    const rid = Number(rs.items[1].v);
+    ids.record('and gives it to alice', await t.call(oneadmin, 'one.template.chown', i(rid), i(t.userIds.alice), i(-1)));
+    ids.record('alice replaces, leaving CPU_COST out, DISK as it was', await t.call(alice, 'one.template.update', i(rid), s('MEMORY = "1"\nDISK = [ IMAGE_ID = "3", READ_BYTES_SEC = "100" ]'), i(0)));
+    ids.record('what is kept', await t.call(oneadmin, 'one.template.info', i(rid), b(false)), view);
+    ids.record('alice replaces without DISK', await t.call(alice, 'one.template.update', i(rid), s('MEMORY = "2"'), i(0)));
+    ids.record('alice changes DISK READ_BYTES_SEC', await t.call(alice, 'one.template.update', i(rid), s('DISK = [ IMAGE_ID = "3", READ_BYTES_SEC = "200" ]'), i(1)));
+    ids.record('alice merges without DISK', await t.call(alice, 'one.template.update', i(rid), s('MEMORY = "3"'), i(1)));
+    ids.record('what is kept now', await t.call(oneadmin, 'one.template.info', i(rid), b(false)), view);
     const again = await t.call(oneadmin, 'one.template.allocate', s(`NAME = "${name}"`));
     ids.record('oneadmin allocates that name again', again);
     const tid2 = Number(again.items[1].v);
@@ -174,6 +184,11 @@ export const TEMPLATE_CASES: Record<string, Case> = {
     ids.record('delete while locked', await t.call(admin, 'one.template.delete', i(tid), b(false)));
     ids.record('lock level 7', await t.call(admin, 'one.template.lock', i(tid), i(7), b(false)));
     ids.record('unlock', await t.call(admin, 'one.template.unlock', i(tid)));
+    ids.record('chmod recursive', await t.call(admin, 'one.template.chmod', i(tid), ...[1, 1, 0, 1, 0, 0, 0, 0, 0].map(i), b(true)));
+    rec.record('the image after a recursive chmod', await t.call(admin, 'one.image.info', i(iid), b(false)), (v) => {
+      const p = parseDoc(String(v)).IMAGE[0].PERMISSIONS;
+      return ['OWNER_U', 'OWNER_M', 'OWNER_A', 'GROUP_U', 'GROUP_M', 'GROUP_A', 'OTHER_U', 'OTHER_M', 'OTHER_A'].map((k) => p[k]).join('');
+    });
     ids.record('delete (recursive false)', await t.call(admin, 'one.template.delete', i(tid), b(false)));
     rec.record('the image is still there', await t.call(admin, 'one.image.info', i(iid), b(false)), (v) => parseDoc(String(v)).IMAGE[0].STATE);
     ids.record('delete it again', await t.call(admin, 'one.template.delete', i(tid), b(false)));
