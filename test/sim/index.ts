@@ -96,6 +96,10 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     },
     images: () => [...world.images.values()].sort((a, b) => a.id - b.id).map((i) => toSim(world, i)),
     addTemplate: (t) => addTemplate(world, t),
+    removeTemplate(id) {
+      mustTemplate(id);
+      world.vmTemplates.delete(id);
+    },
     lockTemplate(id, level) {
       mustTemplate(id).lock = { level: level === 4 ? 1 : level, owner: 0, time: Math.floor(Date.now() / 1000), reqId: 0 };
     },

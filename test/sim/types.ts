@@ -158,8 +158,11 @@ export interface Simulator {
   /**
    * Creates a VM template directly (a co-tenant's or the admin's): default owner oneadmin, the owner's
    * primary group, mode from the umask (600) or `mode` (octal or 9 bits). Names are unique per owner.
+   * `template`: a record (see SimTemplateInput) or oned's text or XML form.
    */
-  addTemplate(t: { name: string; uid?: number; gid?: number; mode?: string; template?: SimTemplateInput; regtime?: number }): number;
+  addTemplate(t: { name: string; uid?: number; gid?: number; mode?: string; template?: SimTemplateInput | string; regtime?: number }): number;
+  /** Deletes a VM template directly (as an admin would); never its images. */
+  removeTemplate(id: number): void;
   /** What `onetemplate lock` does (levels 1, 2, 3, 4; 4 is stored as 1), as oneadmin. */
   lockTemplate(id: number, level: 1 | 2 | 3 | 4): void;
   unlockTemplate(id: number): void;

@@ -100,6 +100,19 @@ describe.each(['5.2', '5.8', '6.10'] as SimVersion[])('oned %s', (version) => {
     expect(sim.template(id)?.nodes.map((n) => ('vector' in n ? `${n.name}:${n.vector.IMAGE_ID}` : n.name))).toEqual(['DISK:5', 'DISK:6', 'MEMORY', 'VMCATCHER_EVENT_HV_VERSION']);
   });
 
+  it('addTemplate takes the text form too; removeTemplate deletes only the template', async () => {
+    const img = sim.addImage({ name: 'disk' });
+    const id = sim.addTemplate({ name: 'admin-made', template: `MEMORY = 2048\nDISK = [ IMAGE_ID = "${img}" ]\nNIC = [ NETWORK = "public" ]\nEMPTY = [ ]` });
+    expect((await admin.templateInfo(id)).nodes).toEqual([
+      { name: 'DISK', vector: { IMAGE_ID: String(img) } },
+      { name: 'MEMORY', value: '2048' },
+      { name: 'NIC', vector: { NETWORK: 'public' } },
+    ]);
+    expect(() => sim.addTemplate({ name: 'bad', template: 'A = [' })).toThrow(/Parse error/);
+    sim.removeTemplate(id);
+    expect([sim.templates(), sim.images().map((x) => x.id)]).toEqual([[], [img]]);
+  });
+
   it('update replace sets the whole template; NAME is not touched; a wrong type is refused', async () => {
     const id = sim.addTemplate({ name: 'app', template: { MEMORY: '512', DISK: { IMAGE_ID: '1' } } });
     await admin.templateUpdate(id, [{ name: 'CPU', value: '2' }], false);
