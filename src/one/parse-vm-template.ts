@@ -1,7 +1,7 @@
 // VMTEMPLATE and VMTEMPLATE_POOL documents (one.template.info, one.templatepool.info) into VmTemplateRecords.
 import { z } from 'zod';
 import type { TemplateNode, VmTemplateRecord } from './types';
-import { anything, asList, element, int, permBits, permissions, poolItems, rootOf, shapeError, templateAttrs, text, validate } from './parse-common';
+import { anything, element, int, permBits, permissions, poolItems, rootOf, shapeError, templateAttrs, text, validate } from './parse-common';
 import type { XmlValue } from './xml-scan';
 
 // Only what VmTemplateRecord needs is checked.
@@ -20,6 +20,10 @@ const vmTemplate = element({
 
 type VmTemplateXml = z.infer<typeof vmTemplate>;
 
+// All values of a name, an empty element ('' from the scanner) included: oned writes an empty value
+// as <A><![CDATA[]]></A> (E = "" in its text form), and it is an attribute like any other.
+const values = (v: XmlValue): XmlValue[] => (Array.isArray(v) ? v : [v]);
+
 /**
  * Every attribute of a TEMPLATE element: single-valued ones as text, vectors as their children's text.
  * Attributes of one name come together, at the place of the first (the scanner groups repeats).
@@ -29,7 +33,7 @@ export function templateNodes(value: XmlValue | undefined, root: string, path: s
   if (value === undefined || value === '') return nodes;
   if (typeof value !== 'object' || Array.isArray(value)) throw shapeError(root, path, 'expected one TEMPLATE element');
   for (const name of Object.keys(value)) {
-    asList(value[name]).forEach((v, n) => {
+    values(value[name]).forEach((v, n) => {
       if (typeof v === 'string') {
         nodes.push({ name, value: v });
         return;
@@ -37,7 +41,7 @@ export function templateNodes(value: XmlValue | undefined, root: string, path: s
       if (typeof v !== 'object' || Array.isArray(v)) throw shapeError(root, `${path}.${name}[${n}]`, 'expected text or one level of children');
       const vector: Record<string, string> = {};
       for (const sub of Object.keys(v)) {
-        const first = asList(v[sub])[0];
+        const first = values(v[sub])[0];
         // oned's vectors are one level deep: a nested element is not something it wrote.
         if (typeof first !== 'string') throw shapeError(root, `${path}.${name}[${n}].${sub}`, 'expected text inside a vector attribute');
         vector[sub] = first;

@@ -6,6 +6,8 @@ import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSimulator, Simulator } from '../sim/index';
 import { CASES, differences, KnownDifference, prepareDirs, Target, transcript } from './conformance';
+import { TEMPLATE_CASES } from './conformance-templates';
+import { VM_CASES } from './conformance-vms';
 import { ONED_PASSWORD } from './oned';
 import { onedInstalls, useRealOned } from './site';
 
@@ -25,6 +27,10 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
 ];
 
 const USERS = { alice: 'alice-pw', bob: 'bob-pw' };
+
+// The VM template and VM sequences run through the same transcript machinery (each case's name must
+// differ from the others in its first 8 lower-case letters: the tag that keeps names apart).
+Object.assign(CASES, TEMPLATE_CASES, VM_CASES);
 
 describe.each(onedInstalls())('simulator 6.10 against real oned $version', (install) => {
   const getOned = useRealOned(install);

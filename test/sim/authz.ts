@@ -1,10 +1,10 @@
 // OpenNebula's authorisation (AuthRequest::add_auth + AclManager::authorize): oneadmin and the
 // oneadmin group may do anything; otherwise the owner/group/other bits of the object, then the
-// default ACLs (@1 IMAGE+TEMPLATE/* CREATE, @1 DATASTORE/* USE).
+// default ACLs (@1 VM+IMAGE+TEMPLATE/* CREATE, @1 DATASTORE/* USE).
 import type { Perms, World } from './state';
 
 export type Op = 'USE' | 'MANAGE' | 'ADMIN' | 'CREATE';
-export type ObjType = 'IMAGE' | 'TEMPLATE' | 'DATASTORE' | 'USER' | 'GROUP';
+export type ObjType = 'IMAGE' | 'TEMPLATE' | 'VM' | 'DATASTORE' | 'USER' | 'GROUP';
 
 export interface Caller {
   uid: number;
@@ -46,7 +46,7 @@ function allowed(c: Caller, op: Op, obj: ObjAuth): boolean {
     if (obj.perms[6 + bit] === 1) return true;
   }
   // default ACL rules oned creates at bootstrap for the "users" group
-  if (c.groups.has(1) && op === 'CREATE' && (obj.type === 'IMAGE' || obj.type === 'TEMPLATE')) return true;
+  if (c.groups.has(1) && op === 'CREATE' && (obj.type === 'IMAGE' || obj.type === 'TEMPLATE' || obj.type === 'VM')) return true;
   if (c.groups.has(1) && op === 'USE' && obj.type === 'DATASTORE') return true;
   return false;
 }

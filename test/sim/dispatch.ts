@@ -5,9 +5,9 @@ import type { Ctx, Handler } from './context';
 import type { Engine } from './engine';
 import { imageAllocate } from './images-alloc';
 import { imageClone } from './images-clone';
-import { imageLock, imageUnlock } from './images-lock';
+import { imageLock, imageUnlock, templateLock, templateUnlock } from './images-lock';
 import { imageInfo, imagePoolInfo } from './images-read';
-import { imageDelete, imageEnable } from './images-state';
+import { imageDelete, imageEnable, imagePersistent } from './images-state';
 import { imageChmod, imageChown, imageRename, imageUpdate } from './images-write';
 import { EC, Failure, failureArray, failureText, methodLabel, ObjName, successArray } from './messages';
 import { datastoreInfo, datastorePoolInfo, groupPoolInfo, systemVersion, userInfo, userPoolInfo } from './methods-misc';
@@ -16,6 +16,7 @@ import { systemConfig } from './system-config';
 import type { World } from './state';
 import { templateAllocate, templateDelete, templateInfo, templatePoolInfo } from './vm-templates';
 import { templateChmod, templateChown, templateRename, templateUpdate } from './vm-templates-write';
+import { vmAction, vmAllocate } from './vms-rpc';
 import { faultXml, responseXml, RpcCall, RpcFault } from './wire';
 
 const METHODS: Record<string, { obj: ObjName; run: Handler }> = {
@@ -30,6 +31,7 @@ const METHODS: Record<string, { obj: ObjName; run: Handler }> = {
   'one.image.enable': { obj: 'image', run: imageEnable },
   'one.image.delete': { obj: 'image', run: imageDelete },
   'one.image.update': { obj: 'image', run: imageUpdate },
+  'one.image.persistent': { obj: 'image', run: imagePersistent },
   'one.image.clone': { obj: 'image', run: imageClone },
   'one.image.lock': { obj: 'image', run: imageLock },
   'one.image.unlock': { obj: 'image', run: imageUnlock },
@@ -41,6 +43,10 @@ const METHODS: Record<string, { obj: ObjName; run: Handler }> = {
   'one.template.chmod': { obj: 'virtual machine template', run: templateChmod },
   'one.template.rename': { obj: 'virtual machine template', run: templateRename },
   'one.template.delete': { obj: 'virtual machine template', run: templateDelete },
+  'one.template.lock': { obj: 'virtual machine template', run: templateLock },
+  'one.template.unlock': { obj: 'virtual machine template', run: templateUnlock },
+  'one.vm.allocate': { obj: 'virtual machine', run: vmAllocate },
+  'one.vm.action': { obj: 'virtual machine', run: vmAction },
   'one.datastorepool.info': { obj: 'datastore', run: datastorePoolInfo },
   'one.datastore.info': { obj: 'datastore', run: datastoreInfo },
   'one.userpool.info': { obj: 'user', run: userPoolInfo },

@@ -1,11 +1,12 @@
-// Set-up helpers behind the Simulator object: images made directly in the world, running VMs,
-// and the deep copies tests assert on.
+// Set-up helpers behind the Simulator object: images made directly in the world and the deep
+// copies tests assert on.
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseMode, umaskPerms } from './authz';
 import { S } from './engine';
 import { Image, STATE_NAMES, World } from './state';
 import { fromRecord, getAttr, setAttr, singles } from './templates';
+import { setRunning } from './vms';
 import type { SimImage, SimStateName, Simulator } from './types';
 
 export const STATE_BY_NAME: Record<SimStateName, number> = { READY: S.READY, USED: S.USED, DISABLED: S.DISABLED, LOCKED: S.LOCKED, ERROR: S.ERROR };
@@ -29,6 +30,8 @@ export function toSim(w: World, img: Image): SimImage {
     state: img.state,
     stateName: STATE_NAMES[img.state],
     runningVms: img.runningVms,
+    vms: [...img.vmIds],
+    persistent: img.persistent,
     datastoreId: img.dsId,
     path: img.path,
     source: img.source,
@@ -79,16 +82,4 @@ export function addImage(w: World, i: Parameters<Simulator['addImage']>[0]): num
   if (i.state && i.state !== 'USED') w.setState(img, STATE_BY_NAME[i.state]);
   setRunning(w, img, i.runningVms ?? (i.state === 'USED' ? 1 : 0));
   return id;
-}
-
-/** Sets the running VMs of an image: USED while > 0, READY again at 0, as oned's acquire/release. */
-export function setRunning(w: World, img: Image, n: number): void {
-  if (n > 0 && [S.DISABLED, S.ERROR, S.LOCKED].includes(img.state as never)) {
-    throw new Error(`oned simulator: image ${img.id} is ${STATE_NAMES[img.state]}: oned lets no VM take it`);
-  }
-  while (img.vmIds.length < n) img.vmIds.push(w.nextVm++);
-  img.vmIds = img.vmIds.slice(0, n);
-  img.runningVms = n;
-  if (n > 0 && img.state === S.READY) w.setState(img, img.persistent ? S.USED_PERS : S.USED);
-  if (n === 0 && (img.state === S.USED || img.state === S.USED_PERS)) w.setState(img, S.READY);
 }

@@ -6,7 +6,7 @@ import { capacity, statImage } from './datastores';
 import { S } from './engine';
 import { EC, Failure } from './messages';
 import { TYPE_NAMES } from './state';
-import { eraseAttr, getAttr, parseTemplate, setAttr, Template } from './templates';
+import { eraseAttr, getAttr, parseTemplate, setAttr, storable, Template } from './templates';
 import { i4, Out } from './wire';
 
 const FILE_TYPES = ['KERNEL', 'RAMDISK', 'CONTEXT'];
@@ -107,7 +107,7 @@ export function imageAllocate(ctx: Ctx): Out {
     runningVms: 0,
     vmIds: [],
     dsId,
-    template: t,
+    template: storable(t),
   };
   world.images.set(id, img);
   world.setState(img, stat.kind === 'source' ? S.READY : S.LOCKED);

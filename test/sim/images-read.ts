@@ -40,7 +40,7 @@ export function poolSelect<T>(ctx: Ctx, objects: Iterable<T>, auth: (o: T) => Ob
   const filter = ctx.p.int(1);
   const start = ctx.p.int(2);
   const end = ctx.p.int(3);
-  if (filter < GROUP) throw new Failure(EC.XML_RPC_API, 'Incorrect filter_flag.');
+  if (filter < GROUP) throw new Failure(EC.XML_RPC_API, 'Incorrect filter_flag');
   // oned lists newest first since API_LIST_ORDER (default DESC) came in; 5.2 listed oldest first.
   const desc = ctx.world.version !== '5.2';
   let list = [...objects].filter((o) => byFilter(ctx, filter, auth(o))).sort((a, b) => (desc ? auth(b).oid - auth(a).oid : auth(a).oid - auth(b).oid));

@@ -39,11 +39,14 @@ export function imageDelete(ctx: Ctx): Out {
   return i4(id);
 }
 
-/** ImageDelete::request_execute for one image (also what a recursive one.template.delete runs). */
-export function imageDeleteById(ctx: Ctx, id: number, force: boolean): void {
+/**
+ * ImageDelete for one image. `viaTemplate`: a recursive one.template.delete, which calls
+ * RequestManagerDelete::delete_object directly: no locked-image check, MANAGE only.
+ */
+export function imageDeleteById(ctx: Ctx, id: number, force: boolean, viaTemplate = false): void {
   const { world } = ctx;
   const img = requireImage(ctx, id);
-  const locked = [S.LOCKED, 9, 10].includes(img.state as never) && world.version !== '5.2';
+  const locked = [S.LOCKED, 9, 10].includes(img.state as never) && world.version !== '5.2' && !viaTemplate;
   if (locked && world.version === '6.10' && !force) {
     throw new Failure(EC.INTERNAL, 'Image locked, use --force flag to remove the image. Force delete may leave some files on Datastore', { respId: id });
   }
@@ -53,4 +56,21 @@ export function imageDeleteById(ctx: Ctx, id: number, force: boolean): void {
   if (inUse) throw new Failure(EC.ACTION, `Cannot delete image. There are ${img.runningVms} VMs using it.`);
   if (img.state === 6) throw new Failure(EC.ACTION, 'Cannot delete image. There are 0 active clone operations.');
   ctx.engine.remove(img);
+}
+
+/**
+ * one.image.persistent(id, flag): MANAGE; OS, DATABLOCK and CDROM only; refused while a VM uses
+ * the image or it is being cloned (Image::persistent).
+ */
+export function imagePersistent(ctx: Ctx): Out {
+  const id = ctx.p.int(1);
+  const flag = ctx.p.bool(2);
+  const img = requireImage(ctx, id);
+  checkAuth(ctx, [{ op: 'MANAGE', obj: imageAuth(img) }]);
+  if ([3, 4, 5].includes(img.type)) throw new Failure(EC.ACTION, 'KERNEL, RAMDISK and CONTEXT must be non-persistent');
+  if ([S.USED, S.CLONE, S.USED_PERS, 9, 10].includes(img.state as never)) {
+    throw new Failure(EC.INTERNAL, `Could not make image ${flag ? 'persistent' : 'non-persistent'}: Image cannot be in state ${STATE_NAMES[img.state]}.`);
+  }
+  img.persistent = flag;
+  return i4(id);
 }

@@ -3,20 +3,25 @@ import { isAdmin, ObjAuth, Op } from './authz';
 import { checkAuth, Ctx, imageAuth, nameError, ownedImageNamed, requireImage } from './context';
 import { flavourOf } from './images-alloc';
 import { EC, Failure } from './messages';
-import { getAttr, mergeTemplates, parseTemplate, setAttr } from './templates';
+import { getAttr, mergeTemplates, parseTemplate, setAttr, storable } from './templates';
 import { i4, Out } from './wire';
 
-/** one.image.chown(id, uid, gid): -1 keeps; MANAGE image, MANAGE new user, USE new group; per-owner names. */
+/**
+ * one.image.chown(id, uid, gid): -1 keeps; MANAGE image, MANAGE new user, USE new group; per-owner names.
+ * 6.10 ignores a new owner or group equal to the current one; 5.x checked the owner's names and failed.
+ */
 export function imageChown(ctx: Ctx): Out {
   const { world, p } = ctx;
   const id = p.int(1);
-  const uid = p.int(2);
-  const gid = p.int(3);
-  const user = uid > -1 ? world.users.get(uid) : undefined;
-  if (uid > -1 && !user) throw new Failure(EC.NO_EXISTS, '', { respId: uid, respObj: 'user' });
-  const group = gid > -1 ? world.groups.get(gid) : undefined;
-  if (gid > -1 && !group) throw new Failure(EC.NO_EXISTS, '', { respId: gid, respObj: 'group' });
+  let uid = p.int(2);
+  let gid = p.int(3);
+  if (uid > -1 && !world.users.has(uid)) throw new Failure(EC.NO_EXISTS, '', { respId: uid, respObj: 'user' });
+  if (gid > -1 && !world.groups.has(gid)) throw new Failure(EC.NO_EXISTS, '', { respId: gid, respObj: 'group' });
   const img = requireImage(ctx, id);
+  if (world.version === '6.10' && uid === img.uid) uid = -1;
+  if (world.version === '6.10' && gid === img.gid) gid = -1;
+  const user = uid > -1 ? world.users.get(uid) : undefined;
+  const group = gid > -1 ? world.groups.get(gid) : undefined;
   const requests: Array<{ op: Op; obj: ObjAuth }> = [{ op: 'MANAGE', obj: imageAuth(img) }];
   if (user) requests.push({ op: 'MANAGE', obj: { type: 'USER', oid: user.id, uid: user.id, gid: user.gid, perms: [1, 1, 0, 0, 0, 0, 0, 0, 0] } });
   // a group's members may USE it
@@ -81,6 +86,6 @@ export function imageUpdate(ctx: Ctx): Out {
       if (type === 0 && now === undefined && had !== undefined) next = setAttr(next, { name: a, value: had });
     }
   }
-  img.template = type === 1 ? mergeTemplates(img.template, next) : next;
+  img.template = type === 1 ? mergeTemplates(img.template, next) : storable(next);
   return i4(id);
 }

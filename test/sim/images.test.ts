@@ -130,7 +130,7 @@ describe('rename, chown, chmod', () => {
     expect(sim.image(a)?.name).toBe('c');
   });
 
-  it('changes owner and group (-1 keeps), refusing a name the new owner has, even when unchanged', async () => {
+  it('changes owner and group (-1 keeps), refusing a name the new owner has; 6.10 ignores the current owner, 5.x did not', async () => {
     sim = await startSimulator();
     const uid = sim.addUser({ name: 'u', password: 'p' });
     const gid = sim.addGroup('g');
@@ -138,8 +138,16 @@ describe('rename, chown, chmod', () => {
     const theirs = sim.addImage({ name: 'taken', uid });
     ok(await admin(sim.url, 'one.image.chown', i(img), i(-1), i(gid)));
     expect(sim.image(img)).toMatchObject({ uid: 0, gid, gname: 'g' });
-    // oned checks the new owner's names without leaving the image itself out
-    expect(fail(await admin(sim.url, 'one.image.chown', i(img), i(0), i(-1)))).toEqual([`[one.image.chown] user [0] already owns image [${img}] with NAME n`, 0x2000]);
+    // 6.10 (RequestManagerChown: "Ingore chown to the same user or the same group") does nothing;
+    // 5.x checked the owner's names without leaving the image itself out
+    ok(await admin(sim.url, 'one.image.chown', i(img), i(0), i(gid)));
+    const sim5 = await startSimulator({ version: '5.8' });
+    try {
+      const old = sim5.addImage({ name: 'n' });
+      expect(fail(await admin(sim5.url, 'one.image.chown', i(old), i(0), i(-1)))).toEqual([`[one.image.chown] user [0] already owns image [${old}] with NAME n`, 0x2000]);
+    } finally {
+      await sim5.close();
+    }
     ok(await admin(sim.url, 'one.image.rename', i(img), s('taken')));
     expect(fail(await admin(sim.url, 'one.image.chown', i(img), i(uid), i(-1)))).toEqual([`[one.image.chown] user [${uid}] already owns image [${theirs}] with NAME taken`, 0x2000]);
     expect(fail(await admin(sim.url, 'one.image.chown', i(img), i(77), i(-1)))).toEqual(['[one.image.chown] Error getting user [77].', 0x400]);

@@ -5,7 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Engine, REALISTIC_DELETE_MS } from './engine';
 import { Faults } from './faults';
-import { addImage, setRunning, STATE_BY_NAME, toSim } from './helpers';
+import { addImage, STATE_BY_NAME, toSim } from './helpers';
+import { addVm, removeVm, setRunning } from './vms';
 import { listen } from './server';
 import { addTemplate, toSimTemplate } from './vm-template-helpers';
 import { defaultWorld, Image, putUser, VmTemplate } from './state';
@@ -74,6 +75,9 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     },
     addImage: (i) => addImage(world, i),
     setRunningVms: (id, n) => setRunning(world, mustImage(id), n),
+    addVm: (v) => addVm(world, v),
+    removeVm: (id) => removeVm(world, id),
+    vms: () => [...world.vms.values()].sort((a, b) => a.id - b.id).map((v) => ({ id: v.id, uid: v.uid, images: [...v.imageIds], ...(v.templateId === undefined ? {} : { templateId: v.templateId }) })),
     setImageState(id, state) {
       const img = mustImage(id);
       if (state === 'USED') setRunning(world, img, Math.max(1, img.runningVms));
@@ -92,6 +96,10 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     },
     images: () => [...world.images.values()].sort((a, b) => a.id - b.id).map((i) => toSim(world, i)),
     addTemplate: (t) => addTemplate(world, t),
+    removeTemplate(id) {
+      mustTemplate(id);
+      world.vmTemplates.delete(id);
+    },
     lockTemplate(id, level) {
       mustTemplate(id).lock = { level: level === 4 ? 1 : level, owner: 0, time: Math.floor(Date.now() / 1000), reqId: 0 };
     },

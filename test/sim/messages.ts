@@ -16,7 +16,7 @@ export const EC = {
 } as const;
 
 /** Request::object_name: how a failure text names the object. */
-export type ObjName = 'image' | 'virtual machine template' | 'datastore' | 'user' | 'group' | 'system';
+export type ObjName = 'image' | 'virtual machine template' | 'virtual machine' | 'datastore' | 'user' | 'group' | 'system';
 
 /** What a handler returns when oned would answer with a failure array. */
 export class Failure {
@@ -40,6 +40,7 @@ const CLASS_NAMES: Record<string, string> = {
   'one.image.enable': 'ImageEnable',
   'one.image.delete': 'ImageDelete',
   'one.image.update': 'ImageUpdateTemplate',
+  'one.image.persistent': 'ImagePersistent',
   'one.image.clone': 'ImageClone',
   'one.templatepool.info': 'TemplatePoolInfo',
   'one.template.info': 'TemplateInfo',
@@ -49,6 +50,8 @@ const CLASS_NAMES: Record<string, string> = {
   'one.template.chmod': 'TemplateChmod',
   'one.template.rename': 'TemplateRename',
   'one.template.delete': 'TemplateDelete',
+  'one.vm.allocate': 'VirtualMachineAllocate',
+  'one.vm.action': 'VirtualMachineAction',
   'one.datastorepool.info': 'DatastorePoolInfo',
   'one.datastore.info': 'DatastoreInfo',
   'one.userpool.info': 'UserPoolInfo',

@@ -3,6 +3,7 @@
 import * as path from 'path';
 import { fromRecord, Template } from './templates';
 import type { SimVersion } from './types';
+import type { Vm } from './vms';
 import { ConfAttr, defaultOnedConf } from './system-config';
 
 /** 9 permission bits in oned order: OWNER_U, OWNER_M, OWNER_A, GROUP_U, ..., OTHER_A. */
@@ -80,6 +81,7 @@ export class World {
   readonly datastores = new Map<number, Datastore>();
   readonly images = new Map<number, Image>();
   readonly vmTemplates = new Map<number, VmTemplate>();
+  readonly vms = new Map<number, Vm>();
   nextUser = 2;
   nextGroup = 100;
   nextDatastore = 100;

@@ -59,13 +59,16 @@ describe('text form (template_parser.l)', () => {
 
 describe('XML form (Template::from_xml)', () => {
   it('decodes entities and CDATA, reads empty and vector elements', () => {
-    const t = parsed('<TEMPLATE><a>x&amp;y&lt;&#233;</a><B><![CDATA[<raw> & "q"]]></B><C/><V><k>1</k></V></TEMPLATE>');
+    const t = parsed('<TEMPLATE><a>x&amp;y&lt;&#233;</a><B><![CDATA[<raw> & "q"]]></B><C/><D><![CDATA[]]></D><V><k>1</k></V></TEMPLATE>');
     expect(t).toEqual([
       { name: 'A', value: 'x&y<é' },
       { name: 'B', value: '<raw> & "q"' },
-      { name: 'C', value: '' },
+      // an element without any child is dropped; an empty CDATA section is an empty value (real oned 6.10.5)
+      { name: 'D', value: '' },
       { name: 'V', vector: [['K', '1']] },
     ]);
+    // inside a vector: a repeated name keeps the last value, a child without text is skipped
+    expect(parsed('<T><V><A>1</A><A>2</A><B></B><C><![CDATA[]]></C><E><F>1</F></E></V></T>')).toEqual([{ name: 'V', vector: [['A', '2'], ['C', '']] }]);
   });
 
   it('refuses malformed XML with oned\'s text, and treats a leading blank as text form', () => {

@@ -51,24 +51,37 @@ export function parseTemplate(src: string, flavour: ParseFlavour): ParseResult {
   return { ok: true, template: parsed.attrs.reduce<Template>((t, a) => addAttr(t, a, multi), []) };
 }
 
-// Template::rebuild_attributes: one text/CDATA child makes a single attribute, element children a vector.
+// Template::rebuild_attributes. single_xml_att: exactly one text/CDATA child (<A><![CDATA[]]></A> is
+// ''). vector_xml_att: at least one element child; each child whose first child is text/CDATA gives a
+// value (a repeated name: the last, VectorAttribute::replace), others are skipped. An element with no
+// child at all (<A></A>, <A/>) is neither and is dropped.
 function fromXml(root: XmlElement, multi: boolean): Template {
   let t: Template = [];
   for (const el of childElements(root)) {
     const only = el.children.length === 1 ? el.children[0] : undefined;
-    if (el.children.length === 0 || (only && !isElement(only))) {
-      t = addAttr(t, { name: el.name, value: only && !isElement(only) ? only.text : '' }, multi);
-    } else {
-      const vector: Array<[string, string]> = [];
-      for (const sub of childElements(el)) {
-        const c = sub.children[0];
-        const key = sub.name.toUpperCase();
-        if (!vector.some(([k]) => k === key)) vector.push([key, c && !isElement(c) ? c.text : '']);
-      }
-      t = addAttr(t, { name: el.name, vector }, multi);
+    if (only && !isElement(only)) {
+      t = addAttr(t, { name: el.name, value: only.text }, multi);
+      continue;
     }
+    if (!el.children.some(isElement)) continue;
+    let vector: Array<[string, string]> = [];
+    for (const sub of childElements(el)) {
+      const c = sub.children[0];
+      if (!c || isElement(c)) continue;
+      const key = sub.name.toUpperCase();
+      vector = [...vector.filter(([k]) => k !== key), [key, c.text]];
+    }
+    t = addAttr(t, { name: el.name, vector }, multi);
   }
   return t;
+}
+
+/**
+ * What survives oned's storage: an empty vector is written <V></V>, which reads back as nothing
+ * (every object is reloaded from its XML body), so it never shows in an answer.
+ */
+export function storable(t: Template): Template {
+  return t.filter((a) => 'value' in a || a.vector.length > 0);
 }
 
 /**

@@ -59,6 +59,9 @@ export interface SimImage {
   state: number;
   stateName: string;
   runningVms: number;
+  /** The ids of the VMs using it (IMAGE/VMS). */
+  vms: number[];
+  persistent: boolean;
   datastoreId: number;
   path: string;
   source: string;
@@ -129,8 +132,21 @@ export interface Simulator {
     path?: string;
     persistent?: boolean;
   }): number;
-  /** USED while > 0, READY again at 0; oned lets no VM take a DISABLED, ERROR or LOCKED image, so that throws. */
+  /**
+   * USED while > 0, READY again at 0: adds VMs using only this image, or terminates VMs using it
+   * (those made this way first). oned lets no VM take a DISABLED, ERROR or LOCKED image, so that throws.
+   */
   setRunningVms(imageId: number, n: number): void;
+  /**
+   * Creates a VM (as a user would instantiate one) using `images`, by default the DISK images of
+   * `templateId`: each is acquired as oned does (RUNNING_VMS + 1, the VM in VMS, READY -> USED, or
+   * USED_PERS when persistent; a persistent image already in use, a DISABLED/ERROR/LOCKED one or a
+   * KERNEL/RAMDISK/CONTEXT one throws, and then no image is taken). Returns the VM id.
+   */
+  addVm(v: { images?: number[]; templateId?: number; uid?: number }): number;
+  /** Terminates a VM: its images are released (READY again when no VM is left). */
+  removeVm(id: number): void;
+  vms(): Array<{ id: number; uid: number; images: number[]; templateId?: number }>;
   /** Forces an image into a state (no XML-RPC involved). */
   setImageState(imageId: number, state: SimStateName): void;
   /** What `oneimage lock --use|--manage|--admin|--all` does (levels 1, 2, 3, 4; 4 is stored as 1), as oneadmin. */
@@ -142,8 +158,11 @@ export interface Simulator {
   /**
    * Creates a VM template directly (a co-tenant's or the admin's): default owner oneadmin, the owner's
    * primary group, mode from the umask (600) or `mode` (octal or 9 bits). Names are unique per owner.
+   * `template`: a record (see SimTemplateInput) or oned's text or XML form.
    */
-  addTemplate(t: { name: string; uid?: number; gid?: number; mode?: string; template?: SimTemplateInput; regtime?: number }): number;
+  addTemplate(t: { name: string; uid?: number; gid?: number; mode?: string; template?: SimTemplateInput | string; regtime?: number }): number;
+  /** Deletes a VM template directly (as an admin would); never its images. */
+  removeTemplate(id: number): void;
   /** What `onetemplate lock` does (levels 1, 2, 3, 4; 4 is stored as 1), as oneadmin. */
   lockTemplate(id: number, level: 1 | 2 | 3 | 4): void;
   unlockTemplate(id: number): void;

@@ -2,7 +2,8 @@
 // co-tenant or an admin would have created it, and the deep copies tests assert on.
 import { parseMode, umaskPerms } from './authz';
 import type { VmTemplate, World } from './state';
-import { attributeName, singles, sortedAttrs, Template } from './templates';
+import { attributeName, parseTemplate, singles, sortedAttrs, storable, Template } from './templates';
+import { vmFlavour } from './vm-templates';
 import type { SimTemplateInput, SimVmTemplate } from './types';
 
 /** A deep copy of a VM template: single attributes as a record, every attribute in `nodes` in oned's order (vectors as records). */
@@ -35,13 +36,21 @@ export function templateFromInput(input: SimTemplateInput): Template {
 }
 
 /** Creates a VM template directly: default owner oneadmin, the owner's group, mode from the umask (600). */
-export function addTemplate(w: World, i: { name: string; uid?: number; gid?: number; mode?: string; template?: SimTemplateInput; regtime?: number }): number {
+export function addTemplate(w: World, i: { name: string; uid?: number; gid?: number; mode?: string; template?: SimTemplateInput | string; regtime?: number }): number {
   const uid = i.uid ?? 0;
   const gid = i.gid ?? w.users.get(uid)?.gid ?? 0;
   if (!w.users.has(uid) || !w.groups.has(gid)) throw new Error(`oned simulator: user ${uid} or group ${gid} does not exist`);
   if ([...w.vmTemplates.values()].some((t) => t.uid === uid && t.name === i.name)) throw new Error(`oned simulator: user ${uid} already owns a template named ${i.name}`);
   const id = w.nextTemplate++;
-  const template = templateFromInput(i.template ?? {}).filter((a) => a.name !== 'NAME');
+  let input: Template;
+  if (typeof i.template === 'string') {
+    const parsed = parseTemplate(i.template, vmFlavour(w.version));
+    if (!parsed.ok) throw new Error(`oned simulator: template of ${i.name}: ${parsed.error}`);
+    input = parsed.template;
+  } else {
+    input = templateFromInput(i.template ?? {});
+  }
+  const template = storable(input.filter((a) => a.name !== 'NAME'));
   w.vmTemplates.set(id, { id, uid, gid, name: i.name, perms: i.mode ? parseMode(i.mode) : umaskPerms(), regtime: i.regtime ?? Math.floor(Date.now() / 1000), template });
   return id;
 }

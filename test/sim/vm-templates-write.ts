@@ -3,7 +3,7 @@
 import { isAdmin, ObjAuth, Op } from './authz';
 import { checkAuth, Ctx, nameError, ownedTemplateNamed, requireTemplate, templateAuth } from './context';
 import { EC, Failure } from './messages';
-import { mergeTemplates, parseTemplate } from './templates';
+import { mergeTemplates, parseTemplate, storable } from './templates';
 import { diskImageIds, vmFlavour } from './vm-templates';
 import { changedRestricted } from './vm-restricted';
 import { i4, Out } from './wire';
@@ -31,7 +31,7 @@ export function templateUpdate(ctx: Ctx): Out {
     }
     next = checked.template;
   }
-  t.template = type === 1 ? mergeTemplates(t.template, next) : next;
+  t.template = type === 1 ? mergeTemplates(t.template, next) : storable(next);
   return i4(id);
 }
 

@@ -100,6 +100,19 @@ describe.each(['5.2', '5.8', '6.10'] as SimVersion[])('oned %s', (version) => {
     expect(sim.template(id)?.nodes.map((n) => ('vector' in n ? `${n.name}:${n.vector.IMAGE_ID}` : n.name))).toEqual(['DISK:5', 'DISK:6', 'MEMORY', 'VMCATCHER_EVENT_HV_VERSION']);
   });
 
+  it('addTemplate takes the text form too; removeTemplate deletes only the template', async () => {
+    const img = sim.addImage({ name: 'disk' });
+    const id = sim.addTemplate({ name: 'admin-made', template: `MEMORY = 2048\nDISK = [ IMAGE_ID = "${img}" ]\nNIC = [ NETWORK = "public" ]\nEMPTY = [ ]` });
+    expect((await admin.templateInfo(id)).nodes).toEqual([
+      { name: 'DISK', vector: { IMAGE_ID: String(img) } },
+      { name: 'MEMORY', value: '2048' },
+      { name: 'NIC', vector: { NETWORK: 'public' } },
+    ]);
+    expect(() => sim.addTemplate({ name: 'bad', template: 'A = [' })).toThrow(/Parse error/);
+    sim.removeTemplate(id);
+    expect([sim.templates(), sim.images().map((x) => x.id)]).toEqual([[], [img]]);
+  });
+
   it('update replace sets the whole template; NAME is not touched; a wrong type is refused', async () => {
     const id = sim.addTemplate({ name: 'app', template: { MEMORY: '512', DISK: { IMAGE_ID: '1' } } });
     await admin.templateUpdate(id, [{ name: 'CPU', value: '2' }], false);
@@ -183,7 +196,7 @@ describe('the pool and permissions (6.10)', () => {
     expect(await pool('oneadmin:opennebula', -2, shared, hidden)).toEqual([hidden, shared]);
     expect(await pool('oneadmin:opennebula', -2, 1, -2)).toEqual([hidden, shared]);
     const bad = await call(sim.url, 'one.templatepool.info', s('oneadmin:opennebula'), i(-5), i(-1), i(-1));
-    expect(bad.items[1].v).toBe('[one.templatepool.info] Incorrect filter_flag.');
+    expect(bad.items[1].v).toBe('[one.templatepool.info] Incorrect filter_flag');
     expect((await admin.templatePool()).map((t) => t.name)).toEqual(['public', 'hidden', 'shared', 'mine']);
   });
 
@@ -195,6 +208,14 @@ describe('the pool and permissions (6.10)', () => {
     expect((await failure(u.templateUpdate(id, [{ name: 'A', value: '1' }], true))).oneMessage).toBe(`[one.template.update] User [${ursula}] : Not authorized to perform MANAGE TEMPLATE [${id}].`);
     expect((await failure(admin.templateDelete(id))).oneMessage).toBe(`[one.template.delete] User [0] : TEMPLATE is locked. [${id}].`);
     sim.unlockTemplate(id);
+    // one.template.lock / unlock over XML-RPC, as the owner
+    ok(await call(sim.url, 'one.template.lock', s('ursula:u'), i(id), i(4), b(false)));
+    expect(sim.template(id)?.lock).toBe(1);
+    expect((await call(sim.url, 'one.template.lock', s('ursula:u'), i(id), i(7), b(false))).items[1].v).toBe('[one.template.lock] Wrong lock level specified');
+    // even a USE lock leaves info alone (USE_NO_LCK)
+    expect((await u.templateInfo(id)).lock).toBe(1);
+    expect((await failure(u.templateRename(id, 'other'))).oneMessage).toBe(`[one.template.rename] User [${ursula}] : Not authorized to perform MANAGE TEMPLATE [${id}].`);
+    ok(await call(sim.url, 'one.template.unlock', s('ursula:u'), i(id)));
     await u.templateDelete(id);
     expect(sim.templates()).toEqual([]);
   });

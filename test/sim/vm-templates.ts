@@ -7,7 +7,7 @@ import { flavourOf } from './images-alloc';
 import { poolSelect } from './images-read';
 import { EC, Failure } from './messages';
 import type { VmTemplate, World } from './state';
-import { eraseAttr, getAttr, parseTemplate, Template } from './templates';
+import { eraseAttr, getAttr, parseTemplate, storable, Template } from './templates';
 import { firstRestricted } from './vm-restricted';
 import { i4, Out, str } from './wire';
 import { vmTemplateXml } from './xml-docs';
@@ -35,7 +35,7 @@ export function templateAllocate(ctx: Ctx): Out {
   if (taken !== -1) throw new Failure(EC.INTERNAL, `NAME is already taken by TEMPLATE ${taken}.`);
   const id = world.nextTemplate++;
   // VMTemplate::insert erases NAME from the template.
-  world.vmTemplates.set(id, { id, uid: caller.uid, gid: caller.gid, name, perms: umaskPerms(), regtime: Math.floor(Date.now() / 1000), template: eraseAttr(parsed.template, 'NAME') });
+  world.vmTemplates.set(id, { id, uid: caller.uid, gid: caller.gid, name, perms: umaskPerms(), regtime: Math.floor(Date.now() / 1000), template: storable(eraseAttr(parsed.template, 'NAME')) });
   return i4(id);
 }
 
@@ -95,7 +95,7 @@ export function templateDelete(ctx: Ctx): Out {
   ctx.world.vmTemplates.delete(id);
   for (const iid of images) {
     try {
-      imageDeleteById(ctx, iid, false);
+      imageDeleteById(ctx, iid, false, true);
     } catch (err) {
       if (!(err instanceof Failure)) throw err;
     }
