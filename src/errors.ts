@@ -28,14 +28,27 @@ export type ErrorCode =
 export class VmcError extends Error {
   readonly code: ErrorCode;
   readonly cause?: unknown;
+  /** The long part (paths, the step, full checksums): logged at -v and in JSON, kept in the journal and spool. */
+  readonly detail?: string;
 
-  constructor(code: ErrorCode, message: string, cause?: unknown) {
+  constructor(code: ErrorCode, message: string, cause?: unknown, detail?: string) {
     super(message);
     this.name = new.target.name;
     this.code = code;
     // Node 10 has no Error `cause` option: keep it as a plain property.
     if (cause !== undefined) this.cause = cause;
+    if (detail) this.detail = detail;
   }
+}
+
+/** An error's one-line message. */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The message and, on the next line, its detail: what the journal and the spool keep. */
+export function fullText(e: unknown): string {
+  return e instanceof VmcError && e.detail ? `${e.message}\n${e.detail}` : messageOf(e);
 }
 
 /** The event from vmcatcher is missing a variable or carries a malformed one. */
@@ -64,8 +77,8 @@ export class InvalidArgumentError extends VmcError {
 
 /** The operation could not be done (file missing, checksum wrong, image went to ERROR, ...). */
 export class OperationFailedError extends VmcError {
-  constructor(message: string, cause?: unknown) {
-    super('OPERATION_FAILED', message, cause);
+  constructor(message: string, cause?: unknown, detail?: string) {
+    super('OPERATION_FAILED', message, cause, detail);
   }
 }
 
