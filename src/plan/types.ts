@@ -30,6 +30,13 @@ export interface Observed {
   readonly record?: HandlerRecord;
   /** REGTIME (seconds) up to which images predate the handler's records; undefined: all do (no records yet). */
   readonly recordsSince?: number;
+  /** User and group names by id, as far as oned's answers told them (for the steps' descriptions). */
+  readonly names?: OwnerNames;
+}
+
+export interface OwnerNames {
+  readonly users: Readonly<Record<number, string>>;
+  readonly groups: Readonly<Record<number, string>>;
 }
 
 export interface RunContext {
@@ -70,6 +77,11 @@ export type Step =
       readonly gid: number;
       readonly fromUid: number;
       readonly fromGid: number;
+      /** The names of uid, gid, fromUid and fromGid, when observation knew them (messages only). */
+      readonly uname?: string;
+      readonly gname?: string;
+      readonly fromUname?: string;
+      readonly fromGname?: string;
     }
   | { readonly kind: 'chmod'; readonly image: ImageRef; readonly mode: string; readonly fromMode: string }
   | {
