@@ -104,7 +104,7 @@ describe('secrets', () => {
 
     // A wrong password is a secret too.
     fs.writeFileSync(site.authFile, 'oneadmin:Wrong-Secret-55\n', { mode: 0o600 });
-    await t.run('wrong password (-v)', availableEvent(site, cacheImage(site, 'qcow2', 'alpha-v4')), ['-v'], 2);
+    await t.run('wrong password (-v)', availableEvent(site, cacheImage(site, 'qcow2', 'alpha-v4')), ['-v'], 3);
 
     // The search had something to search: logs, spool, journals, the recorders' argv and environments.
     expect(fs.readFileSync(logFile, 'utf8')).toMatch(/"level":"DEBUG"/);
