@@ -98,6 +98,7 @@ export function makeRuntime(o: CommonOptions, env: NodeJS.ProcessEnv, interactiv
       log.debug('one', `oned endpoint ${ep.endpoint} (from ${ep.source})`);
       client = withEndpointSource(ep.source, () => createOneClient({
         endpoint: ep.endpoint,
+        endpointSource: ep.source === 'configuration' ? 'VMCHNDL_ON_ENDPOINT' : ep.source === 'default' ? undefined : ep.source,
         session: getSession().session,
         credentials: { user: getSession().user, source: authSource(getSession().source, config.authFile, env) },
         timeoutMs: config.callTimeoutMs,

@@ -30,6 +30,8 @@ export interface OneClientOptions {
   readonly insecure?: boolean;
   /** After every call, for logs and benchmarks: ok is false for failures of any kind. */
   readonly onCall?: (method: string, ms: number, ok: boolean) => void;
+  /** Where the endpoint came from (VMCHNDL_ON_ENDPOINT, $ONE_XMLRPC, a file): a wrong scheme names it. */
+  readonly endpointSource?: string;
   /** Whose session this is and where it came from: an AUTHENTICATION failure names them. */
   readonly credentials?: CredentialsOrigin;
   /** Template values we had to change before sending (see template.ts). */
@@ -65,6 +67,7 @@ export function createOneClient(opts: OneClientOptions): OneApi {
     timeoutMs: opts.timeoutMs !== undefined ? opts.timeoutMs : DEFAULT_TIMEOUT_MS,
     maxResponseBytes: opts.maxResponseBytes !== undefined ? opts.maxResponseBytes : DEFAULT_MAX_RESPONSE_BYTES,
     tls: httpsOptions(certs, !!opts.insecure),
+    endpointSource: opts.endpointSource,
   });
   const clean = (text: string) => redactSession(text, opts.session);
 
