@@ -80,7 +80,7 @@ describe('secrets', () => {
     expect(JSON.parse(pending.stdout).pending[0].lastError).toMatch(/Error allocating for session/);
 
     site.sim.inject({ method: 'one.imagepool.info', fault: { type: 'error', code: AUTH_FAILED, message: `[one.imagepool.info] User couldn't be authenticated with password ${PASSWORD}` } });
-    const authError = await t.run('auth error (retry -v, json)', {}, ['retry', '-v', '--log-format', 'json'], 2);
+    const authError = await t.run('auth error (retry -v, json)', {}, ['retry', '-v', '--log-format', 'json'], 3);
     expect(authError.stderr).toMatch(/authenticated with password (\[redacted\]|\*\*\*)/);
 
     site.sim.inject({ method: '*', times: 3, fault: { type: 'body', body: `Proxy: upstream refused ${session}`, contentType: 'text/plain' } });
