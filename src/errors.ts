@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'INVALID_ARGUMENT'
   | 'OPERATION_FAILED'
   | 'ONE_ERROR'
+  | 'ONE_AUTHENTICATION'
   | 'ONE_TRANSPORT'
   | 'QEMU_FAILED'
   | 'LOCK_BUSY'
@@ -28,14 +29,27 @@ export type ErrorCode =
 export class VmcError extends Error {
   readonly code: ErrorCode;
   readonly cause?: unknown;
+  /** The long part (paths, the step, full checksums): logged at -v and in JSON, kept in the journal and spool. */
+  readonly detail?: string;
 
-  constructor(code: ErrorCode, message: string, cause?: unknown) {
+  constructor(code: ErrorCode, message: string, cause?: unknown, detail?: string) {
     super(message);
     this.name = new.target.name;
     this.code = code;
     // Node 10 has no Error `cause` option: keep it as a plain property.
     if (cause !== undefined) this.cause = cause;
+    if (detail) this.detail = detail;
   }
+}
+
+/** An error's one-line message. */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The message and, on the next line, its detail: what the journal and the spool keep. */
+export function fullText(e: unknown): string {
+  return e instanceof VmcError && e.detail ? `${e.message}\n${e.detail}` : messageOf(e);
 }
 
 /** The event from vmcatcher is missing a variable or carries a malformed one. */
@@ -64,8 +78,8 @@ export class InvalidArgumentError extends VmcError {
 
 /** The operation could not be done (file missing, checksum wrong, image went to ERROR, ...). */
 export class OperationFailedError extends VmcError {
-  constructor(message: string, cause?: unknown) {
-    super('OPERATION_FAILED', message, cause);
+  constructor(message: string, cause?: unknown, detail?: string) {
+    super('OPERATION_FAILED', message, cause, detail);
   }
 }
 
@@ -89,7 +103,18 @@ export function oneErrorClass(code: number): OneErrorClass {
   return (ONE_ERROR_CLASSES as Record<number, OneErrorClass>)[code] || 'UNKNOWN';
 }
 
-/** oned answered a call with a failure array, or with an XML-RPC fault. */
+/** Whose credentials a call used and where they came from, for an AUTHENTICATION failure's message. */
+export interface CredentialsOrigin {
+  readonly user: string;
+  /** The auth file (VMCHNDL_ON_AUTH_FILE, $ONE_AUTH, ~/.one/one_auth, ...). */
+  readonly source: string;
+}
+
+/**
+ * oned answered a call with a failure array, or with an XML-RPC fault. AUTHENTICATION (a wrong password,
+ * an unknown or disabled user) is a configuration problem: code ONE_AUTHENTICATION, exit 3, and the
+ * message names the user and the auth file first when they are known.
+ */
 export class OneError extends VmcError {
   readonly method: string;
   readonly oneCode: number;
@@ -98,9 +123,14 @@ export class OneError extends VmcError {
   readonly oneMessage: string;
   readonly objectId?: number;
 
-  constructor(method: string, oneCode: number, oneMessage: string, opts: { fault?: boolean; objectId?: number } = {}) {
+  constructor(method: string, oneCode: number, oneMessage: string, opts: { fault?: boolean; objectId?: number; credentials?: CredentialsOrigin } = {}) {
     const oneClass = opts.fault ? 'FAULT' : oneErrorClass(oneCode);
-    super('ONE_ERROR', `${method} failed (${oneClass}${opts.fault ? ` ${oneCode}` : ''}): ${oneMessage}`);
+    const failed = `${method} failed (${oneClass}${opts.fault ? ` ${oneCode}` : ''}): ${oneMessage}`;
+    const c = oneClass === 'AUTHENTICATION' ? opts.credentials : undefined;
+    super(
+      oneClass === 'AUTHENTICATION' ? 'ONE_AUTHENTICATION' : 'ONE_ERROR',
+      c ? `oned refused user ${c.user} (wrong password, or no such user?); the credentials come from ${c.source}: ${failed}` : failed,
+    );
     this.method = method;
     this.oneCode = oneCode;
     this.oneClass = oneClass;
@@ -148,6 +178,7 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   INVALID_ARGUMENT: EXIT.INVALID,
   OPERATION_FAILED: EXIT.FAILED,
   ONE_ERROR: EXIT.FAILED,
+  ONE_AUTHENTICATION: EXIT.INVALID,
   ONE_TRANSPORT: EXIT.FAILED,
   QEMU_FAILED: EXIT.FAILED,
   LOCK_BUSY: EXIT.FAILED,
@@ -155,8 +186,15 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   INTERNAL: EXIT.INTERNAL,
 };
 
+// oned refusing our credentials, also as the cause of a failed step or event: the fix is the configuration's.
+function refusedCredentials(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof VmcError && depth < 10; e = e.cause, depth++) if (e.code === 'ONE_AUTHENTICATION') return true;
+  return false;
+}
+
 /** The exit code for any thrown value: ours by their code, anything else is an internal error. */
 export function exitCodeFor(err: unknown): ExitCode {
+  if (refusedCredentials(err)) return EXIT.INVALID;
   if (err instanceof VmcError) return EXIT_BY_CODE[err.code];
   return EXIT.INTERNAL;
 }

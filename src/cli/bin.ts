@@ -35,7 +35,8 @@ function answerIgnoredEvent(argv: readonly string[], env: NodeJS.ProcessEnv, cwd
     if (listQuarantined(config.stateDir).length > 0) return false;
     const log = configuredLogger(config);
     for (const w of loaded.warnings) log.warn('config', w);
-    log.info('main', ignoredEventMessage(event.type, event.identifier, 0));
+    // With the event's fields, as the command line logs it (runHook).
+    (event.identifier ? log.with({ identifier: event.identifier, event: event.type }) : log).info('main', ignoredEventMessage(event.type, event.identifier, 0));
     return true;
   } catch (_) {
     return false;

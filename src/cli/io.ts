@@ -16,10 +16,11 @@ export interface Io {
 export function reportError(e: unknown, log: Logger): number {
   const code = exitCodeFor(e);
   if (e instanceof InvalidConfigError) {
-    log.error('config', `invalid configuration (${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}):`);
-    for (const p of e.problems) log.error('config', `  ${p}`);
+    const fields = { code: e.code, exitCode: code };
+    log.error('config', `invalid configuration (${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}):`, fields);
+    for (const p of e.problems) log.error('config', `  ${p}`, fields);
   }
-  else if (e instanceof VmcError) log.error('main', e.message);
-  else log.error('main', `internal error: ${e instanceof Error ? e.stack || e.message : String(e)}`);
+  else if (e instanceof VmcError) log.error('main', e.message, { code: e.code, exitCode: code, detail: e.detail });
+  else log.error('main', `internal error: ${e instanceof Error ? e.stack || e.message : String(e)}`, { code: 'INTERNAL', exitCode: code });
   return code;
 }

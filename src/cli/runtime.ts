@@ -58,6 +58,13 @@ function withEndpointSource<T>(source: string, make: () => T): T {
   }
 }
 
+// The auth file and the setting or variable that named it.
+function authSource(file: string, configured: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (configured) return `${file} (VMCHNDL_ON_AUTH_FILE)`;
+  if (env.ONE_AUTH === file) return `${file} ($ONE_AUTH)`;
+  return file;
+}
+
 /** A logger before the configuration is known (for configuration errors themselves). */
 export function bootstrapLogger(o: CommonOptions): Logger {
   return createLogger({ level: o.verbose ? 'debug' : o.quiet ? 'warning' : 'info', format: o.logFormat === 'json' ? 'json' : 'text', sink: stderrSink() });
@@ -73,13 +80,13 @@ export function makeRuntime(o: CommonOptions, env: NodeJS.ProcessEnv, interactiv
   if (o.generator) log.debug('config', `--generator ${o.generator}: accepted for compatibility with 0.0.8, not used`);
 
   const home = env.HOME || os.homedir();
-  let session: { session: string; user: string } | undefined;
+  let session: { session: string; user: string; source: string } | undefined;
   const getSession = () => {
     if (!session) {
       const s = resolveSession({ explicit: config.authFile, env, home });
       for (const w of s.warnings) log.warn('auth', w);
       log.addSecrets(secretsOfSession(s.session));
-      session = { session: s.session, user: s.session.slice(0, s.session.indexOf(':')) };
+      session = { session: s.session, user: s.session.slice(0, s.session.indexOf(':')), source: s.source };
     }
     return session;
   };
@@ -91,7 +98,9 @@ export function makeRuntime(o: CommonOptions, env: NodeJS.ProcessEnv, interactiv
       log.debug('one', `oned endpoint ${ep.endpoint} (from ${ep.source})`);
       client = withEndpointSource(ep.source, () => createOneClient({
         endpoint: ep.endpoint,
+        endpointSource: ep.source === 'configuration' ? 'VMCHNDL_ON_ENDPOINT' : ep.source === 'default' ? undefined : ep.source,
         session: getSession().session,
+        credentials: { user: getSession().user, source: authSource(getSession().source, config.authFile, env) },
         timeoutMs: config.callTimeoutMs,
         caFile: config.caFile,
         caDir: config.caDir || tls.caDir,

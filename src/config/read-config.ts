@@ -3,7 +3,8 @@ import { readFileSync } from 'fs';
 import { InvalidConfigError } from '../errors';
 import { Config, normalizeConfig, parseStateDir } from './config';
 import { parseConfigText } from './parse-file';
-import { DEFAULT_CONFIG_FILE, RawConfig, SETTING_PREFIX, settingByKey } from './settings';
+import { suggestName } from '../suggest';
+import { DEFAULT_CONFIG_FILE, RawConfig, SETTING_PREFIX, SETTINGS, settingByKey } from './settings';
 
 export interface ConfigSources {
   /** The file named by a flag; when set it must exist. */
@@ -30,6 +31,14 @@ interface Gathered {
   origins: Record<string, string>;
 }
 
+// "; did you mean VMCHNDL_ON_DATASTORE?" for a mistyped key (compared without the common prefix).
+function didYouMean(key: string): string {
+  const short = (k: string) => (k.indexOf(SETTING_PREFIX) === 0 ? k.slice(SETTING_PREFIX.length) : k);
+  const known = SETTINGS.map((s) => short(s.key).toLowerCase());
+  const hint = suggestName(short(key).toLowerCase(), known);
+  return hint ? `; did you mean ${SETTING_PREFIX}${hint.toUpperCase()}?` : '';
+}
+
 // The settings as written, from the file, the environment and flags, with the problems found reading them.
 function gather(src: ConfigSources): Gathered {
   const problems: string[] = [];
@@ -52,8 +61,8 @@ function gather(src: ConfigSources): Gathered {
         raw[s.field] = values[key];
         origins[key] = origin(key);
       }
-      else if (strict) problems.push(`${key}: unknown setting (${where})`);
-      else if (key.indexOf(SETTING_PREFIX) === 0 && key !== 'VMCHNDL_ON_CONFIG') warnings.push(`${key}: unknown setting in the environment, ignored`);
+      else if (strict) problems.push(`${key}: unknown setting (${origin(key)}${didYouMean(key)})`);
+      else if (key.indexOf(SETTING_PREFIX) === 0 && key !== 'VMCHNDL_ON_CONFIG') warnings.push(`${key}: unknown setting in the environment, ignored${didYouMean(key).replace(/^;/, ' —')}`);
     }
   };
   if (text !== undefined) {

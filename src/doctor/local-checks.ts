@@ -7,6 +7,7 @@ import { localZoneFile } from '../clock/tzif';
 import type { Config } from '../config/config';
 import { listOpenJournals } from '../exec/journal';
 import { listSpool } from '../spool/spool';
+import { shortError } from '../status/short-error';
 import { CheckResult, result } from './types';
 
 /** The closest existing ancestor of a path (the directory that a mkdir -p would start from). */
@@ -68,7 +69,7 @@ export function checkSpool(config: Config): CheckResult {
     return result(
       'spool',
       'warn',
-      `${stuck.length} event(s) failed ${config.retryWarnAfter} or more times, e.g. ${e.type} ${e.identifier} (${e.attempts} attempts: ${(e.lastError || '').slice(0, 120)})`,
+      `${stuck.length} event(s) failed ${config.retryWarnAfter} or more times, e.g. ${e.type} ${e.identifier} (${e.attempts} attempts: ${shortError(e.lastError || '', 120)})`,
       '`vmcatcher_eventHndl_ON pending` shows them; fix the cause, then `retry`, or `forget` the event',
     );
   }

@@ -30,7 +30,8 @@ export type Progress = (what: string, percent: number | undefined, detail?: stri
 export interface ExecContext {
   readonly one: OneApi;
   readonly tools: Tools;
-  readonly log: Logger;
+  /** The run's logger; the executor gives it the run's and then each step's fields (identifier, event, step, image). */
+  log: Logger;
   readonly config: Config;
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;

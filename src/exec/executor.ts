@@ -1,5 +1,6 @@
 // Runs a plan's steps one by one, journalling before and after each, and rolls back or forward on failure.
-import { OneError, OperationFailedError } from '../errors';
+import { fullText, messageOf, OneError, OperationFailedError, VmcError } from '../errors';
+import type { LogFields } from '../log/logger';
 import type { Plan, Step } from '../plan/types';
 import { describeStep, implOf } from '../steps';
 import { recoverNewImageId } from '../steps/find-registered';
@@ -38,8 +39,40 @@ function leftUndone(plan: Plan, st: JournalState, from = 0): string {
   return left.join('; ');
 }
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+const errorText = messageOf;
+
+/** A run's records carry its identifier, event and run id (JSON log fields). */
+function forRun(ctx: ExecContext, plan: Plan, eventType: string): void {
+  ctx.log = ctx.log.with({ identifier: plan.identifier, event: eventType, run: plan.runId });
+}
+
+/** A step's log fields: its number, kind and the image it acts on (the new one once registered). */
+function stepFields(plan: Plan, i: number, ctx: ExecContext): LogFields {
+  const step = plan.steps[i];
+  const ref = (step as { image?: number | 'new' }).image;
+  return { step: i + 1, stepKind: step.kind, image: ref === 'new' ? ctx.newImageId : ref };
+}
+
+/** Runs a step's work with its fields on every record logged meanwhile (steps log through ctx.log). */
+async function inStep<T>(ctx: ExecContext, fields: LogFields, work: () => Promise<T>): Promise<T> {
+  const outer = ctx.log;
+  ctx.log = outer.with(fields);
+  try {
+    return await work();
+  } finally {
+    ctx.log = outer;
+  }
+}
+
+/** The long part of a step's failure: which step, and the error's own detail. */
+function failureDetail(plan: Plan, i: number, e: unknown): string {
+  const own = e instanceof VmcError && e.detail ? `; ${e.detail}` : '';
+  return `step ${i + 1}/${plan.steps.length}: ${describeStep(plan.steps[i])}${own}`;
+}
+
+/** An error's log fields: its code and detail. */
+function errorFields(e: unknown, detail?: string): LogFields {
+  return { code: e instanceof VmcError ? e.code : 'INTERNAL', detail: detail || (e instanceof VmcError ? e.detail : undefined) };
 }
 
 /** Which way an interrupted journal goes: forward once the new image exists or every pre-commit step is done. */
@@ -57,6 +90,7 @@ export function recoveryDirection(st: JournalState): 'forward' | 'rollback' {
 /** Starts a plan: journals it and runs it. */
 export async function executePlan(plan: Plan, eventType: string, ctx: ExecContext): Promise<Outcome> {
   const journal = Journal.begin(ctx.config.stateDir, plan, eventType, ctx.now());
+  forRun(ctx, plan, eventType);
   return drive(journal, ctx, 'forward');
 }
 
@@ -68,9 +102,11 @@ export async function resumeJournal(journal: Journal, ctx: ExecContext): Promise
     return 'rolled-back';
   }
   const direction = recoveryDirection(st);
+  forRun(ctx, st.plan, st.eventType);
   ctx.log.info(
     'recover',
-    `an earlier run for ${st.plan.identifier} (${st.eventType}, run ${st.plan.runId}) did not finish${st.lastError ? ` (${st.lastError})` : ''}: ${direction === 'forward' ? 'finishing it' : 'rolling it back'}`,
+    `an earlier run for ${st.plan.identifier} (${st.eventType}) did not finish: ${direction === 'forward' ? 'finishing it' : 'rolling it back'}`,
+    { detail: `run ${st.plan.runId}${st.lastError ? `; it failed with: ${st.lastError}` : ''}` },
   );
   return drive(journal, ctx, direction);
 }
@@ -85,6 +121,7 @@ export async function resumeParked(journal: Journal, ctx: ExecContext): Promise<
     journal.close(true);
     return 'done';
   }
+  forRun(ctx, st.plan, st.eventType);
   for (let i = st.plan.commitIndex; i < st.plan.steps.length; i++) {
     if (st.done.has(i)) continue;
     const blocker = await blockerOf(st.plan.steps[i], ctx);
@@ -92,8 +129,9 @@ export async function resumeParked(journal: Journal, ctx: ExecContext): Promise<
       journal.close(false);
       ctx.log.warn(
         'retire',
-        `image ${blocker.image} (${JSON.stringify(blocker.name)}) is still locked (one.image.lock): its retirement by run ${st.plan.runId} for ${st.plan.identifier} still waits (${leftUndone(st.plan, st, i)}). ` +
-          `\`oneimage unlock ${blocker.image}\`, then \`vmcatcher_eventHndl_ON recover ${st.plan.identifier}\`; or \`vmcatcher_eventHndl_ON recover --abandon ${st.plan.identifier}\` to leave it`,
+        `image ${blocker.image} (${JSON.stringify(blocker.name)}) is still locked (one.image.lock): its retirement (run ${st.plan.runId}) still waits. ` +
+          `\`oneimage unlock ${blocker.image}\`, then \`vmcatcher_eventHndl_ON recover ${st.plan.identifier}\`; or \`recover --abandon\` to leave it`,
+        Object.assign(stepFields(st.plan, i, ctx), { detail: `run ${st.plan.runId}; left undone: ${leftUndone(st.plan, st, i)}` }),
       );
       return 'waiting';
     }
@@ -107,6 +145,7 @@ export async function resumeParked(journal: Journal, ctx: ExecContext): Promise<
 export function abandonJournal(journal: Journal, ctx: ExecContext): void {
   const st = journal.state();
   if (st) {
+    forRun(ctx, st.plan, st.eventType);
     const left = leftUndone(st.plan, st);
     ctx.log.warn(
       'recover',
@@ -141,47 +180,51 @@ async function drive(journal: Journal, ctx: ExecContext, direction: 'forward' | 
     }
     try {
       if (st.started.has(i)) {
-        const already = await impl.isDone(step, ctx);
+        const already = await inStep(ctx, stepFields(plan, i, ctx), () => impl.isDone(step, ctx));
         if (already) {
           journal.append({ t: 'done', i, at: ctx.now(), result: already });
           continue;
         }
       }
-      ctx.log.info('execute', `step ${i + 1}/${plan.steps.length}: ${describeStep(step)}`);
+      ctx.log.info('execute', `step ${i + 1}/${plan.steps.length}: ${describeStep(step)}`, stepFields(plan, i, ctx));
       journal.append({ t: 'start', i, at: ctx.now() });
-      const result = await impl.apply(step, ctx);
+      const result = await inStep(ctx, stepFields(plan, i, ctx), () => impl.apply(step, ctx));
       journal.append({ t: 'done', i, at: ctx.now(), result: result || undefined });
     } catch (e) {
-      journal.append({ t: 'fail', i, at: ctx.now(), error: errorText(e) });
-      const what = `step ${i + 1}/${plan.steps.length} (${describeStep(step)}) failed: ${errorText(e)}`;
+      journal.append({ t: 'fail', i, at: ctx.now(), error: fullText(e) });
+      // The cause first, on one line; which step it was (with its paths) is the detail.
+      const cause = errorText(e);
+      const detail = failureDetail(plan, i, e);
+      const stepLog = ctx.log.with(stepFields(plan, i, ctx));
+      const what = `step ${i + 1}/${plan.steps.length} (${describeStep(step)}) failed: ${cause}`;
       if (i < plan.commitIndex) {
-        ctx.log.error('execute', `${what}; rolling back`);
-        await rollback(journal, ctx, errorText(e));
-        throw new OperationFailedError(`${what}. Everything was rolled back; OpenNebula is as it was before this event.`, e);
+        stepLog.error('execute', `${cause} (step ${i + 1}/${plan.steps.length}, ${step.kind}): rolling back`, errorFields(e, detail));
+        await rollback(journal, ctx, fullText(e));
+        throw new OperationFailedError(`${cause}. Everything was rolled back.`, e, detail);
       }
       // Past the commit a step that can never succeed must not block the image for ever.
       const blocker = await blockerOf(step, ctx);
       if (blocker && blocker.kind === 'vanished') {
-        ctx.log.warn('retire', `image ${blocker.image} no longer exists (deleted by an administrator?): there is nothing left to retire; its retirement counts as done`);
+        stepLog.warn('retire', `image ${blocker.image} no longer exists (deleted by an administrator?): there is nothing left to retire; its retirement counts as done`);
         vanished.push(blocker.image);
         journal.append({ t: 'done', i, at: ctx.now(), result: { skipped: `image ${blocker.image} no longer exists` } });
         continue;
       }
       if (blocker && blocker.kind === 'locked') {
         const where = parkJournal(journal);
-        ctx.log.warn(
+        stepLog.warn(
           'retire',
-          `image ${blocker.image} (${JSON.stringify(blocker.name)}) is locked (one.image.lock, level ${LOCK_LEVELS[blocker.level] || blocker.level}): ${what}. ` +
-            `The new image is in place; the rest of image ${blocker.image}'s retirement is left undone (${leftUndone(plan, journal.state()!, i)}) and waits in ${where}. ` +
-            `To finish it: \`oneimage unlock ${blocker.image}\`, then \`vmcatcher_eventHndl_ON recover ${plan.identifier}\` (the next event for ${plan.identifier} does it too); ` +
-            `to leave it as it is: \`vmcatcher_eventHndl_ON recover --abandon ${plan.identifier}\``,
+          `image ${blocker.image} (${JSON.stringify(blocker.name)}) is locked (one.image.lock, level ${LOCK_LEVELS[blocker.level] || blocker.level}): the new image is in place, the rest of its retirement waits. ` +
+            `\`oneimage unlock ${blocker.image}\`, then \`vmcatcher_eventHndl_ON recover ${plan.identifier}\` (or \`recover --abandon\` to leave it)`,
+          errorFields(e, `${what}; left undone: ${leftUndone(plan, journal.state()!, i)}; waiting in ${where}; the next event for ${plan.identifier} finishes it too`),
         );
         return 'parked';
       }
       journal.close(false);
       throw new OperationFailedError(
-        `${what}. The new image is in place; the rest (retiring the old image) is journalled and will be completed by the next run for ${plan.identifier}, or by \`vmcatcher_eventHndl_ON recover\`.`,
+        `${cause}. The new image is in place; the rest (retiring the old image) is journalled: the next run or \`vmcatcher_eventHndl_ON recover\` finishes it.`,
         e,
+        detail,
       );
     }
   }
@@ -199,21 +242,23 @@ async function rollback(journal: Journal, ctx: ExecContext, reason: string): Pro
     if (!st.started.has(i) || st.undone.has(i)) continue;
     const step = steps[i];
     journal.append({ t: 'undo', i, at: ctx.now() });
+    const fields = stepFields(st.plan, i, ctx);
     try {
-      await implOf(step).undo(step, ctx, st.done.get(i));
+      await inStep(ctx, fields, () => implOf(step).undo(step, ctx, st.done.get(i)));
     } catch (e) {
       const blocker = await blockerOf(step, ctx);
       if (blocker && blocker.kind === 'vanished') {
         // An image an administrator deleted meanwhile has nothing left to undo.
-        ctx.log.warn('rollback', `image ${blocker.image} no longer exists (deleted by an administrator?): nothing to undo on it`);
+        ctx.log.warn('rollback', `image ${blocker.image} no longer exists (deleted by an administrator?): nothing to undo on it`, fields);
         journal.append({ t: 'undone', i, at: ctx.now() });
         continue;
       }
       journal.close(false);
       const where = e instanceof OneError ? `${e.method}: ${e.oneMessage}` : errorText(e);
       throw new OperationFailedError(
-        `rolling back step ${i + 1} (${describeStep(step)}) failed: ${where}. The journal ${journal.file} keeps what is left to undo; run \`vmcatcher_eventHndl_ON recover\` once oned answers again.`,
+        `${where}, while rolling back (step ${i + 1}, ${step.kind}): the journal keeps what is left to undo; run \`vmcatcher_eventHndl_ON recover\` once oned answers again.`,
         e,
+        `step ${i + 1}/${steps.length}: ${describeStep(step)}; journal ${journal.file}`,
       );
     }
     journal.append({ t: 'undone', i, at: ctx.now() });
@@ -222,7 +267,7 @@ async function rollback(journal: Journal, ctx: ExecContext, reason: string): Pro
     try {
       await ctx.tools.removeStagingDir(st.plan.stagingDir);
     } catch (e) {
-      ctx.log.warn('rollback', `could not remove the staging directory ${st.plan.stagingDir}: ${errorText(e)}`);
+      ctx.log.warn('rollback', `could not remove the staging directory: ${errorText(e)}`, { detail: st.plan.stagingDir });
     }
   }
   journal.append({ t: 'end', at: ctx.now(), outcome: 'rolled-back' });

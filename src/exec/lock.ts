@@ -3,6 +3,7 @@
 // file and linked into place (link fails if the lock exists), so it is never seen empty or half written.
 // A lock whose owner is gone is stale and taken over: under a guard that only one process holds at a
 // time, and only if the file, read again under the guard, is still stale and still the same inode.
+import { formatLocalTime } from '../clock/local-time';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -197,7 +198,7 @@ export async function acquireLock(stateDir: string, identifier: string, opts: Lo
       continue;
     }
     const holder = seen.holder;
-    const who = holder ? `pid ${holder.pid} on ${holder.host} since ${new Date(holder.since).toISOString()}` : 'another process';
+    const who = holder ? `pid ${holder.pid} on ${holder.host} since ${formatLocalTime(holder.since)}` : 'another process';
     if (opts.now() - start >= opts.timeoutMs) {
       throw new LockBusyError(`another run holds the lock for ${identifier} (${who}, lock file ${file}); gave up after ${Math.round(opts.timeoutMs / 1000)} s`);
     }

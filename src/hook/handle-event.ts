@@ -1,4 +1,5 @@
 // One event from vmcatcher, start to end: store it, then process what is pending for its image.
+import { formatLocalTime } from '../clock/local-time';
 import { AdminDecisionError, InvalidConfigError, OperationFailedError, VmcError } from '../errors';
 import { ignoredEventMessage } from '../event/event-types';
 import type { Event } from '../event/parse-event';
@@ -36,7 +37,7 @@ export async function retryPending(deps: HookDeps, ignoreBackoff: boolean, only?
     const behind = all.filter((r) => r.outcome === 'blocked').length;
     deps.log.info(
       'spool',
-      `${waiting.length} pending event(s) not due yet (back-off)${behind ? `, ${behind} more queued behind them` : ''}; the next is due at ${new Date(next).toISOString()}; \`vmcatcher_eventHndl_ON retry\` tries now`,
+      `${waiting.length} pending event(s) not due yet (back-off)${behind ? `, ${behind} more queued behind them` : ''}; the next is due at ${formatLocalTime(next)}; \`vmcatcher_eventHndl_ON retry\` tries now`,
     );
   }
   return all;

@@ -1,6 +1,7 @@
 // Processes the pending events of one identifier in the order received, under its lock.
 import * as path from 'path';
-import { LockBusyError, OperationFailedError, VmcError } from '../errors';
+import { formatLocalTime } from '../clock/local-time';
+import { exitCodeFor, fullText, LockBusyError, OperationFailedError, VmcError } from '../errors';
 import { executePlan } from '../exec/executor';
 import { prepareStagingBase } from '../files/staging';
 import { acquireLock } from '../exec/lock';
@@ -139,21 +140,26 @@ export async function processIdentifier(identifier: string, deps: HookDeps, opts
         blocked = true;
         continue;
       }
+      // This event's records carry its identifier and type (JSON log fields).
+      const log = deps.log.with({ identifier, event: entry.type });
       try {
-        const outcome = await processEntry(entry, deps);
+        const outcome = await processEntry(entry, Object.assign({}, deps, { log }));
         removeEntry(deps.config.stateDir, entry);
         results.push({ entry, outcome });
       } catch (e) {
         try {
-          entry = updateEntry(deps.config.stateDir, entry, { lastError: explain(e) });
+          entry = updateEntry(deps.config.stateDir, entry, { lastError: fullText(e) });
         } catch (w) {
           // The entry stays as it was (attempt counted, error "interrupted"); the failure itself is said below.
-          deps.log.warn('spool', `could not record the error in the spool entry of ${identifier}: ${explain(w)}`);
+          log.warn('spool', `could not record the error in the spool entry of ${identifier}: ${explain(w)}`);
         }
         const again = entry.attempts >= policy.warnAfter ? ` It has failed ${entry.attempts} times: look at \`vmcatcher_eventHndl_ON pending\`.` : '';
-        const kept = `${entry.type} for ${identifier} (received ${new Date(entry.receivedAt).toISOString()}, attempt ${entry.attempts}) stays pending and will be retried.${again}`;
-        if (e instanceof VmcError) deps.log.error('main', `${explain(e)} — ${kept}`);
-        else deps.log.error('main', `internal error: ${e instanceof Error ? e.stack || e.message : String(e)} — ${kept}`);
+        // The cause first, then what becomes of the event; when it came and the failed step are the detail.
+        const kept = `${entry.type} for ${identifier} stays pending and will be retried.${again}`;
+        const received = `${entry.type} for ${identifier} received ${formatLocalTime(entry.receivedAt)}, attempt ${entry.attempts}`;
+        const fields = { code: e instanceof VmcError ? e.code : 'INTERNAL', exitCode: exitCodeFor(e) };
+        if (e instanceof VmcError) log.error('main', `${explain(e)} — ${kept}`, Object.assign(fields, { detail: e.detail ? `${received}; ${e.detail}` : received }));
+        else log.error('main', `internal error: ${e instanceof Error ? e.stack || e.message : String(e)} — ${kept}`, Object.assign(fields, { detail: received }));
         results.push({ entry, outcome: 'failed', error: e });
         blocked = true;
       }

@@ -1,6 +1,7 @@
 // A newer AvailablePostfix makes older pending ones for the same image pointless: vmcatcher's cached
 // file holds the newer version now, so the older event could only fail its checksum. Done under the
 // identifier's lock, so that no entry another run is working on ever disappears under it.
+import { formatLocalTime } from '../clock/local-time';
 import type { Logger } from '../log/logger';
 import { removeEntry, SpoolEntry } from '../spool/spool';
 
@@ -19,9 +20,9 @@ export function supersedeOlder(stateDir: string, entries: readonly SpoolEntry[],
   for (const old of superseded(entries)) {
     removeEntry(stateDir, old);
     gone.push(old);
-    const by = newest.id === ownId ? 'this event' : `a newer ${newest.type} received ${new Date(newest.receivedAt).toISOString()}`;
+    const by = newest.id === ownId ? 'this event' : `a newer ${newest.type} received ${formatLocalTime(newest.receivedAt)}`;
     const why = old.event.checksum === newest.event.checksum ? 'the same version arrived again' : 'the cached file now holds a newer version';
-    log.warn('spool', `pending ${old.type} for ${old.identifier} received ${new Date(old.receivedAt).toISOString()} is superseded by ${by} (${why})`);
+    log.warn('spool', `pending ${old.type} for ${old.identifier} received ${formatLocalTime(old.receivedAt)} is superseded by ${by} (${why})`);
   }
   return gone;
 }

@@ -10,11 +10,34 @@ export interface LogSink {
   write(line: string): void;
 }
 
+/**
+ * What a record is about, as JSON fields: written in JSON lines only (the text line says it in words).
+ * `detail` is the long part of a message (paths, the step): a JSON field, and in text a DEBUG line (-v).
+ */
+export interface LogFields {
+  identifier?: string;
+  /** The event type, e.g. AvailablePostfix. */
+  event?: string;
+  run?: string;
+  /** The image acted on. */
+  image?: number;
+  /** 1-based step number in its plan, and the step's kind. */
+  step?: number;
+  stepKind?: string;
+  /** The error's code (src/errors.ts), and its exit code. */
+  code?: string;
+  exitCode?: number;
+  detail?: string;
+  [key: string]: unknown;
+}
+
 export interface Logger {
-  debug(where: string, message: string, data?: Record<string, unknown>): void;
-  info(where: string, message: string, data?: Record<string, unknown>): void;
-  warn(where: string, message: string, data?: Record<string, unknown>): void;
-  error(where: string, message: string, data?: Record<string, unknown>): void;
+  debug(where: string, message: string, data?: LogFields): void;
+  info(where: string, message: string, data?: LogFields): void;
+  warn(where: string, message: string, data?: LogFields): void;
+  error(where: string, message: string, data?: LogFields): void;
+  /** The same logger, its records carrying these fields too (a run's identifier and event, a step's number). */
+  with(fields: LogFields): Logger;
   /** Adds strings that must never be written (set once the session is known). */
   addSecrets(secrets: readonly string[]): void;
 }
@@ -39,29 +62,41 @@ export function asctime(ms: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())},${pad(d.getMilliseconds(), 3)}`;
 }
 
+function textLine(now: number, level: LogLevel, where: string, message: string): string {
+  const lvl = level.toUpperCase();
+  // One record a line: a message with newlines stays one line.
+  return `${asctime(now)}; ${'        '.slice(lvl.length)}${lvl}; ${PROGRAM}; ${where} -- ${message.replace(/\r?\n/g, '\\n')}`;
+}
+
 /** A logger that writes each line through the redaction function. */
 export function createLogger(opts: LoggerOptions): Logger {
-  const secrets: string[] = (opts.secrets || []).slice();
+  return withFields(opts, (opts.secrets || []).slice(), {});
+}
+
+function withFields(opts: LoggerOptions, secrets: string[], base: LogFields): Logger {
   const clock = opts.clock || Date.now;
-  const emit = (level: LogLevel, where: string, message: string, data?: Record<string, unknown>) => {
+  const emit = (level: LogLevel, where: string, message: string, data?: LogFields) => {
     if (RANK[level] < RANK[opts.level]) return;
     const now = clock();
-    let line: string;
+    const fields: LogFields = Object.assign({}, base, data || {});
+    const lines: string[] = [];
     if (opts.format === 'json') {
-      line = JSON.stringify(Object.assign({ time: new Date(now).toISOString(), level: level.toUpperCase(), program: PROGRAM, where, message }, data || {}));
+      const record = Object.assign({ time: new Date(now).toISOString(), level: level.toUpperCase(), program: PROGRAM, where, message }, fields);
+      // Fields left unknown (undefined) are left out, as JSON.stringify does.
+      lines.push(JSON.stringify(record));
     } else {
-      const lvl = level.toUpperCase();
-      const extra = data && Object.keys(data).length ? ' ' + JSON.stringify(data) : '';
-      // One record a line: a message with newlines stays one line.
-      line = `${asctime(now)}; ${'        '.slice(lvl.length)}${lvl}; ${PROGRAM}; ${where} -- ${(message + extra).replace(/\r?\n/g, '\\n')}`;
+      lines.push(textLine(now, level, where, message));
+      // The detail of a short message: at -v only, right under it.
+      if (fields.detail && RANK.debug >= RANK[opts.level]) lines.push(textLine(now, 'debug', where, `  ${fields.detail}`));
     }
-    opts.sink.write(redact(line, secrets) + '\n');
+    for (const line of lines) opts.sink.write(redact(line, secrets) + '\n');
   };
   return {
     debug: (w, m, d) => emit('debug', w, m, d),
     info: (w, m, d) => emit('info', w, m, d),
     warn: (w, m, d) => emit('warning', w, m, d),
     error: (w, m, d) => emit('error', w, m, d),
+    with: (fields) => withFields(opts, secrets, Object.assign({}, base, fields)),
     addSecrets: (s) => {
       for (const x of s) if (x && secrets.indexOf(x) < 0) secrets.push(x);
     },

@@ -1,13 +1,31 @@
 // Observes what oned holds: the images, the datastore to register in, who we are, who retired images go to.
 import type { Config } from '../config/config';
 import { InvalidConfigError, OperationFailedError } from '../errors';
-import { DATASTORE_TYPE, DatastoreRecord, GroupRecord, ImageRecord, OneApi } from '../one/types';
+import { DATASTORE_TYPE, DatastoreRecord, GroupRecord, ImageRecord, OneApi, UserRecord } from '../one/types';
+import type { OwnerNames } from '../plan/types';
 
 export interface ObservedOne {
   images: ImageRecord[];
   datastore: DatastoreRecord;
   caller: { uid: number; gid: number; name: string };
   retiredOwner: { uid: number; gid: number };
+  names: OwnerNames;
+}
+
+/** User and group names by id from the user pool, the images (and the group pool when it was read). */
+function namesOf(users: readonly UserRecord[], images: readonly ImageRecord[], groups: readonly GroupRecord[] = []): OwnerNames {
+  const u: Record<number, string> = {};
+  const g: Record<number, string> = {};
+  for (const i of images) {
+    u[i.uid] = i.uname;
+    g[i.gid] = i.gname;
+  }
+  for (const x of users) {
+    u[x.id] = x.name;
+    g[x.gid] = x.gname;
+  }
+  for (const x of groups) g[x.id] = x.name;
+  return { users: u, groups: g };
 }
 
 /** Finds the configured image datastore by name or id. */
@@ -43,8 +61,9 @@ export async function observeOne(one: OneApi, config: Config, sessionUser: strin
   // A user record names its primary group: that often spares a grouppool call.
   let gid: number | undefined = /^\d+$/.test(config.retiredGroup) ? Number(config.retiredGroup) : undefined;
   if (gid === undefined) for (const u of users) if (u.gname === config.retiredGroup) gid = u.gid;
+  let groups: GroupRecord[] | undefined;
   if (gid === undefined) {
-    const groups: GroupRecord[] = await one.groupPool();
+    groups = await one.groupPool();
     gid = resolveId(groups, config.retiredGroup);
   }
   const problems: string[] = [];
@@ -52,7 +71,8 @@ export async function observeOne(one: OneApi, config: Config, sessionUser: strin
   if (gid === undefined) problems.push(`VMCHNDL_ON_RETIRED_GROUP: no group ${JSON.stringify(config.retiredGroup)} in OpenNebula`);
   if (problems.length) throw new InvalidConfigError(problems);
   if (!me) throw new OperationFailedError(`oned does not know the user ${sessionUser} we are logged in as`);
-  return { images, datastore, caller: { uid: me.id, gid: me.gid, name: me.name }, retiredOwner: { uid: uid!, gid: gid! } };
+  const names = namesOf(users.concat(users.some((u) => u.id === me.id) ? [] : [me]), images, groups);
+  return { images, datastore, caller: { uid: me.id, gid: me.gid, name: me.name }, retiredOwner: { uid: uid!, gid: gid! }, names };
 }
 
 /** The group VMCHNDL_ON_VO_GROUPS maps `vo` to, or undefined when the VO is not mapped; a mapped group oned does not have is a configuration error. */

@@ -1,7 +1,7 @@
 // The OneApi over oned's XML-RPC interface: one method, one call; answers parsed into typed records.
 
 import CustomType from 'xmlrpc/lib/customtype';
-import { OneTransportError } from '../errors';
+import { CredentialsOrigin, OneError, OneTransportError } from '../errors';
 import type { TextSink } from './answer-reader';
 import { expectInt, expectReadText, expectString, unwrapAnswer } from './envelope';
 import { parseOnedConfig } from './parse-config';
@@ -30,6 +30,10 @@ export interface OneClientOptions {
   readonly insecure?: boolean;
   /** After every call, for logs and benchmarks: ok is false for failures of any kind. */
   readonly onCall?: (method: string, ms: number, ok: boolean) => void;
+  /** Where the endpoint came from (VMCHNDL_ON_ENDPOINT, $ONE_XMLRPC, a file): a wrong scheme names it. */
+  readonly endpointSource?: string;
+  /** Whose session this is and where it came from: an AUTHENTICATION failure names them. */
+  readonly credentials?: CredentialsOrigin;
   /** Template values we had to change before sending (see template.ts). */
   readonly onWarning?: (message: string) => void;
 }
@@ -63,6 +67,7 @@ export function createOneClient(opts: OneClientOptions): OneApi {
     timeoutMs: opts.timeoutMs !== undefined ? opts.timeoutMs : DEFAULT_TIMEOUT_MS,
     maxResponseBytes: opts.maxResponseBytes !== undefined ? opts.maxResponseBytes : DEFAULT_MAX_RESPONSE_BYTES,
     tls: httpsOptions(certs, !!opts.insecure),
+    endpointSource: opts.endpointSource,
   });
   const clean = (text: string) => redactSession(text, opts.session);
 
@@ -81,6 +86,11 @@ export function createOneClient(opts: OneClientOptions): OneApi {
       }
       ok = true;
       return result;
+    } catch (err) {
+      if (err instanceof OneError && err.oneClass === 'AUTHENTICATION' && opts.credentials) {
+        throw new OneError(method, err.oneCode, err.oneMessage, { objectId: err.objectId, credentials: opts.credentials });
+      }
+      throw err;
     } finally {
       try {
         if (opts.onCall) opts.onCall(method, Date.now() - started, ok);

@@ -19,6 +19,8 @@ export interface TransportOptions {
   readonly maxResponseBytes: number;
   /** For https endpoints. */
   readonly tls: tls.ConnectionOptions;
+  /** Where the endpoint came from (VMCHNDL_ON_ENDPOINT, $ONE_XMLRPC, a file), for messages. */
+  readonly endpointSource?: string;
 }
 
 /**
@@ -37,6 +39,41 @@ function describeNetworkError(err: NodeJS.ErrnoException): string {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${code})`;
   if (/CERT|SELF_SIGNED|ALTNAME|UNABLE_TO_VERIFY/.test(code)) return `certificate not trusted: ${err.message} (${code}); ${TLS_HINT}`;
   return `${err.message}${code ? ` (${code})` : ''}`;
+}
+
+// OpenSSL's words for a TLS record that is no TLS (an https:// client talking to a plain HTTP server).
+const PLAIN_HTTP_ANSWER = /wrong version number|packet length too long|http request|unknown protocol/i;
+// A web server in front of oned telling a plain HTTP request off (nginx, Apache).
+const TLS_PORT_ANSWER = /plain HTTP request was sent to HTTPS port|speaking plain HTTP to an SSL-enabled server/i;
+
+/** The endpoint with the other scheme, for the fix. */
+function otherScheme(url: URL): string {
+  const u = new URL(url.href);
+  u.protocol = url.protocol === 'https:' ? 'http:' : 'https:';
+  u.username = '';
+  u.password = '';
+  return u.href;
+}
+
+/** A scheme that does not match the server: the setting's mistake (exit 3), said without OpenSSL's dump. */
+function schemeMismatch(url: URL, source: string | undefined, serverSpeaks: 'plain HTTP' | 'TLS (https)'): InvalidConfigError {
+  const from = source ? `${source} is ${url.protocol}//` : `the endpoint is ${url.protocol}//`;
+  return new InvalidConfigError([`${from} but the server at ${url.host} answered in ${serverSpeaks}; use ${otherScheme(url)}`]);
+}
+
+/** Whether a TLS server answers at host:port: asked only after an http:// call was hung up on. */
+async function speaksTls(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  const tlsModule = await import('tls');
+  return new Promise((resolve) => {
+    const socket = tlsModule.connect({ host, port, rejectUnauthorized: false });
+    const done = (yes: boolean) => {
+      socket.destroy();
+      resolve(yes);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.on('secureConnect', () => done(true));
+    socket.on('error', () => done(false));
+  });
 }
 
 // How xmlrpc-c starts every answer. Anything else (a proxy's HTML page, text, another service on the
@@ -161,6 +198,7 @@ export function createTransport(opts: TransportOptions): CallXmlRpc {
           if (timer) clearTimeout(timer);
           if (status !== 200) {
             const excerpt = Buffer.concat(chunks).toString('utf8').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+            if (!secure && TLS_PORT_ANSWER.test(excerpt)) return finish(schemeMismatch(url, opts.endpointSource, 'TLS (https)'));
             return fail('http', `${where} answered HTTP ${status} ${res.statusMessage || ''}${excerpt ? `: ${excerpt}` : ''}`.trim());
           }
           let answer;
@@ -204,7 +242,21 @@ export function createTransport(opts: TransportOptions): CallXmlRpc {
         stream.end(raw);
       };
 
-      req.on('error', (err: NodeJS.ErrnoException) => fail('connection', `${where}: ${describeNetworkError(err)}`, err));
+      let answered = false;
+      req.on('response', () => (answered = true));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (settled) return;
+        if (secure && PLAIN_HTTP_ANSWER.test(err.message || '')) return finish(schemeMismatch(url, opts.endpointSource, 'plain HTTP'));
+        // Hung up on before any answer: a TLS server taking our plain request? Asked once, briefly.
+        if (!secure && !answered && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
+          speaksTls(String(base.hostname), Number(base.port), Math.min(2000, opts.timeoutMs)).then(
+            (tlsThere) => (tlsThere ? finish(schemeMismatch(url, opts.endpointSource, 'TLS (https)')) : fail('connection', `${where}: ${describeNetworkError(err)}`, err)),
+            () => fail('connection', `${where}: ${describeNetworkError(err)}`, err),
+          );
+          return;
+        }
+        fail('connection', `${where}: ${describeNetworkError(err)}`, err);
+      });
       timer = setTimeout(() => {
         fail('timeout', `no complete answer from ${where} within ${opts.timeoutMs} ms`);
         req.destroy();

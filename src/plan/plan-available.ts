@@ -7,7 +7,7 @@ import { bitsToOctal } from '../one/permissions';
 import { neutralizeValue } from '../one/template';
 import { IMAGE_STATE, ImageRecord, TemplateAttrs } from '../one/types';
 import { stagingDirProblem } from './datastore-dirs';
-import { planRetire, retiredStateOf, validateNotLocked } from './plan-retire';
+import { chownStep, planRetire, retiredStateOf, validateNotLocked } from './plan-retire';
 import { planSource } from './prepare-source';
 import { chooseRetiredName } from './retired-name';
 import type { Choice } from './choose-images';
@@ -150,7 +150,7 @@ export function planAvailable(event: ImageEvent, obs: Observed, config: Config, 
   steps.push({ kind: 'wait-ready', image: 'new', timeoutMs: config.readyTimeoutMs, path: source.path, datastore: obs.datastore.name });
   if (source.stagingDir) steps.push({ kind: 'remove-staging', dir: source.stagingDir });
   if (target.uid !== obs.caller.uid || target.gid !== obs.caller.gid) {
-    steps.push({ kind: 'chown', image: 'new', uid: target.uid, gid: target.gid, fromUid: obs.caller.uid, fromGid: obs.caller.gid });
+    steps.push(chownStep(obs, 'new', target, obs.caller));
   }
   // Always chmod: the mode oned gives a new image depends on the server's umask.
   steps.push({ kind: 'chmod', image: 'new', mode: target.mode, fromMode: '600' });

@@ -12,7 +12,7 @@ import type { Config } from '../config/config';
 import { OperationFailedError } from '../errors';
 import { bitsToOctal } from '../one/permissions';
 import { IMAGE_STATE, ImageRecord } from '../one/types';
-import type { Observed, RunContext, Step } from './types';
+import type { ImageRef, Observed, RunContext, Step } from './types';
 
 /**
  * Refuses, before any change, to retire an image an administrator locked (one.image.lock) at a level
@@ -32,12 +32,22 @@ export function retiredStateOf(img: ImageRecord): 'ENABLED' | 'DISABLED' {
   return img.state === IMAGE_STATE.DISABLED ? 'DISABLED' : 'ENABLED';
 }
 
+/** A chown step, with the user and group names observation knew (the description says them). */
+export function chownStep(obs: Observed, image: ImageRef, to: { uid: number; gid: number }, from: { uid: number; gid: number }): Step {
+  const n = obs.names || { users: {}, groups: {} };
+  const step = { kind: 'chown' as const, image, uid: to.uid, gid: to.gid, fromUid: from.uid, fromGid: from.gid };
+  const names = { uname: n.users[to.uid], gname: n.groups[to.gid], fromUname: n.users[from.uid], fromGname: n.groups[from.gid] };
+  // Unknown names are left out: the step's JSON has only what is known.
+  for (const k of Object.keys(names) as (keyof typeof names)[]) if (names[k] === undefined) delete names[k];
+  return Object.assign(step, names);
+}
+
 /** chown to the retired owner, chmod, mark, disable (best effort: an image in use cannot be disabled). */
 export function planRetire(img: ImageRecord, obs: Observed, config: Config, run: RunContext, state: 'ENABLED' | 'DISABLED'): Step[] {
   const steps: Step[] = [];
   const o = obs.retiredOwner;
   if (img.uid !== o.uid || img.gid !== o.gid) {
-    steps.push({ kind: 'chown', image: img.id, uid: o.uid, gid: o.gid, fromUid: img.uid, fromGid: img.gid });
+    steps.push(chownStep(obs, img.id, o, { uid: img.uid, gid: img.gid }));
   }
   const mode = bitsToOctal(img.permissions);
   if (mode !== config.retiredMode) steps.push({ kind: 'chmod', image: img.id, mode: config.retiredMode, fromMode: mode });

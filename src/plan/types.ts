@@ -49,6 +49,13 @@ export interface Observed {
   readonly voGroup?: { readonly vo: string; readonly gid: number; readonly name: string };
   /** VM templates, observed only with VMCHNDL_ON_TEMPLATE on. */
   readonly templates?: ObservedTemplates;
+  /** User and group names by id, as far as oned's answers told them (for the steps' descriptions). */
+  readonly names?: OwnerNames;
+}
+
+export interface OwnerNames {
+  readonly users: Readonly<Record<number, string>>;
+  readonly groups: Readonly<Record<number, string>>;
 }
 
 export interface RunContext {
@@ -89,6 +96,11 @@ export type Step =
       readonly gid: number;
       readonly fromUid: number;
       readonly fromGid: number;
+      /** The names of uid, gid, fromUid and fromGid, when observation knew them (messages only). */
+      readonly uname?: string;
+      readonly gname?: string;
+      readonly fromUname?: string;
+      readonly fromGname?: string;
     }
   | { readonly kind: 'chmod'; readonly image: ImageRef; readonly mode: string; readonly fromMode: string }
   | {

@@ -2,10 +2,28 @@
 import type { StepImpl } from './step';
 import { imageId, imageLabel } from './step';
 
-type S = { kind: 'chown'; image: number | 'new'; uid: number; gid: number; fromUid: number; fromGid: number };
+type S = {
+  kind: 'chown';
+  image: number | 'new';
+  uid: number;
+  gid: number;
+  fromUid: number;
+  fromGid: number;
+  uname?: string;
+  gname?: string;
+  fromUname?: string;
+  fromGname?: string;
+};
+
+// `oneadmin (0)` when the name is known, else the id alone.
+function named(name: string | undefined, id: number): string {
+  return name === undefined ? String(id) : `${name} (${id})`;
+}
 
 export const chownStep: StepImpl<S> = {
-  describe: (s) => `give ${imageLabel(s.image)} to user ${s.uid}, group ${s.gid} (one.image.chown; was ${s.fromUid}:${s.fromGid})`,
+  describe: (s) =>
+    `give ${imageLabel(s.image)} to user ${named(s.uname, s.uid)}, group ${named(s.gname, s.gid)} ` +
+    `(one.image.chown; was user ${named(s.fromUname, s.fromUid)}, group ${named(s.fromGname, s.fromGid)})`,
   async apply(s, ctx) {
     // -1 for what does not change: oned refuses a chown to the current owner when it checks the
     // owner's image names, because it does not leave the image itself out.

@@ -8,8 +8,11 @@ type S = { kind: 'verify-checksum'; file: string; expected: string; cached?: str
 /** Throws when the file's sha512 is not the image list's. */
 export function verifySha512(file: string, actual: string, expected: string, ctx: ExecContext): void {
   if (actual !== expected) {
+    // The cause first and short; the full path and checksums at -v and in JSON.
     throw new OperationFailedError(
-      `the sha512 of ${file} is ${actual}, but the image list says ${expected}: the cached file is damaged or was replaced; vmcatcher will download it again`,
+      "the cached file is damaged or was replaced (its sha512 is not the image list's); vmcatcher will download it again",
+      undefined,
+      `the sha512 of ${file} is ${actual}, but the image list says ${expected}`,
     );
   }
   ctx.log.info('verify', `sha512 of ${file} matches the image list`);

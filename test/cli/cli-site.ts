@@ -95,7 +95,7 @@ export const StepSchema = z.discriminatedUnion('kind', [
   step('allocate', { name: z.string(), template: attrs, datastoreId: z.number().int(), runId: z.string() }),
   step('wait-ready', { image: imageRef, timeoutMs: z.number(), path: z.string(), datastore: z.string() }),
   step('remove-staging', { dir: z.string() }),
-  step('chown', { image: imageRef, uid: z.number(), gid: z.number(), fromUid: z.number(), fromGid: z.number() }),
+  step('chown', { image: imageRef, uid: z.number(), gid: z.number(), fromUid: z.number(), fromGid: z.number(), uname: z.string().optional(), gname: z.string().optional(), fromUname: z.string().optional(), fromGname: z.string().optional() }),
   step('chmod', { image: imageRef, mode: z.string().regex(/^[0-7]{3}$/), fromMode: z.string() }),
   step('enable', { image: imageRef, enable: z.boolean(), bestEffort: z.boolean() }),
   step('mark-retired', { image: imageRef, attrs }),

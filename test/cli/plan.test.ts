@@ -39,7 +39,8 @@ describe.each<NodeKind>(['node20', 'node10'])('plan under %s', (node) => {
     expect(p.action).toBe('rotate');
     const find = <K extends string>(kind: K, image: number | 'new') => p.steps.filter((s) => s.kind === kind && 'image' in s && s.image === image);
     expect(find('rename', id)[0]).toMatchObject({ from: ALPHA, to: expect.stringMatching(new RegExp(`^${ALPHA} \\d{4}-\\d{2}-\\d{2}_`)) });
-    expect(find('chown', 'new')[0]).toMatchObject({ uid: alice, gid: 1 });
+    expect(find('chown', 'new')[0]).toMatchObject({ uid: alice, gid: 1, uname: 'alice', gname: 'users', fromUname: 'oneadmin', fromGname: 'oneadmin' });
+    expect(find('chown', 'new')[0].description).toBe(`give the new image to user alice (${alice}), group users (1) (one.image.chown; was user oneadmin (0), group oneadmin (0))`);
     expect(find('chmod', 'new')[0]).toMatchObject({ mode: '644' });
     expect(find('enable', 'new')[0]).toMatchObject({ enable: false });
     expect(find('chmod', id)[0]).toMatchObject({ mode: '700', fromMode: '644' });

@@ -83,9 +83,20 @@ describe('configuration', () => {
     );
   });
 
-  it('warns about unknown VMCHNDL_ON_ variables in the environment instead of failing', () => {
-    const { warnings } = readConfig({ file: tmpFile(''), env: { VMCHNDL_ON_DATASTOR: 'typo' }, flags: {} });
-    expect(warnings.join()).toMatch(/VMCHNDL_ON_DATASTOR: unknown setting in the environment/);
+  it('warns about unknown VMCHNDL_ON_ variables in the environment instead of failing, suggesting the setting meant', () => {
+    const { warnings } = readConfig({ file: tmpFile(''), env: { VMCHNDL_ON_DATASTOR: 'typo', VMCHNDL_ON_BOGUS: '1' }, flags: {} });
+    expect(warnings).toContain('VMCHNDL_ON_DATASTOR: unknown setting in the environment, ignored — did you mean VMCHNDL_ON_DATASTORE?');
+    expect(warnings).toContain('VMCHNDL_ON_BOGUS: unknown setting in the environment, ignored');
+  });
+
+  it("names an unknown setting's file and line, and the setting it is closest to", () => {
+    const file = tmpFile('# site settings\nVMCHNDL_ON_DATASTORE=images\n\nVMCHNDL_ON_LOCK_TIMOUT=60\nexport VMCHNDL_ON_RETIRED_OWNR=oneadmin\nDATASTORE=x\nVMCHNDL_ON_BOGUS=1\n');
+    const p = problems(() => readConfig({ file, env: {}, flags: { VMCHNDL_ON_FROMAT: 'raw' } }));
+    expect(p).toContain(`VMCHNDL_ON_LOCK_TIMOUT: unknown setting (${file}:4; did you mean VMCHNDL_ON_LOCK_TIMEOUT?)`);
+    expect(p).toContain(`VMCHNDL_ON_RETIRED_OWNR: unknown setting (${file}:5; did you mean VMCHNDL_ON_RETIRED_OWNER?)`);
+    expect(p).toContain(`DATASTORE: unknown setting (${file}:6; did you mean VMCHNDL_ON_DATASTORE?)`);
+    expect(p).toContain(`VMCHNDL_ON_BOGUS: unknown setting (${file}:7)`);
+    expect(p).toContain('VMCHNDL_ON_FROMAT: unknown setting (command line; did you mean VMCHNDL_ON_FORMAT?)');
   });
 });
 

@@ -90,6 +90,10 @@ describe('the event spool', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^IDENTIFIER\s+TYPE\s+RECEIVED\s+ATTEMPTS\s+NEXT ATTEMPT\s+LAST ERROR/);
     expect(table.stdout).toContain(ALPHA);
+    // Times as every command prints them for people: local, with the offset (the site's TZ is Europe/Madrid).
+    const line = table.stdout.split('\n').filter((l) => l.indexOf(ALPHA) >= 0)[0];
+    expect(line).toMatch(/AvailablePostfix\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0[12]00\s+1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0[12]00\s/);
+    expect(table.stdout).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
     const json = PendingJson.parse(JSON.parse((await runHook(site, {}, { args: ['pending', '--json'] })).stdout));
     expect(json.pending).toHaveLength(1);
     expect(json.pending[0]).toMatchObject({ identifier: ALPHA, type: 'AvailablePostfix', attempts: 1 });

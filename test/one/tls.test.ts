@@ -74,3 +74,33 @@ describe('https', () => {
     expect(() => createOneClient({ endpoint: stub.url, session, caDir: empty })).toThrow(/no PEM certificate in any file/);
   });
 });
+
+describe('a scheme that does not match the server', () => {
+  it('http:// to a web server in front of oned that says "plain HTTP request was sent to HTTPS port" (nginx): a configuration error naming the fix', async () => {
+    const nginx = await startStub((_r, res) => {
+      const page = '<html><head><title>400 The plain HTTP request was sent to HTTPS port</title></head><body><center><h1>400 Bad Request</h1></center><center>The plain HTTP request was sent to HTTPS port</center><hr><center>nginx</center></body></html>';
+      res.writeHead(400, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(page) });
+      res.end(page);
+    });
+    try {
+      const err = await createOneClient({ endpoint: nginx.url, session, endpointSource: '/var/lib/one/.one/one_endpoint' }).systemVersion().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidConfigError);
+      const host = new URL(nginx.url).host;
+      expect((err as InvalidConfigError).problems).toEqual([`/var/lib/one/.one/one_endpoint is http:// but the server at ${host} answered in TLS (https); use https://${host}/RPC2`]);
+    } finally {
+      await nginx.close();
+    }
+  });
+
+  it('https:// to a plain HTTP server: a configuration error, without the OpenSSL text', async () => {
+    const plain = await startStub((_r, res) => sendXml(res, VERSION));
+    try {
+      const host = new URL(plain.url).host;
+      const err = await createOneClient({ endpoint: `https://${host}/RPC2`, session, timeoutMs: 5000 }).systemVersion().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidConfigError);
+      expect((err as InvalidConfigError).problems).toEqual([`the endpoint is https:// but the server at ${host} answered in plain HTTP; use http://${host}/RPC2`]);
+    } finally {
+      await plain.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@ import { InvalidConfigError } from '../../src/errors';
 import { plan } from '../../src/plan/plan';
 import type { Step } from '../../src/plan/types';
 import type { HandlerRecord } from '../../src/record/record';
+import { describeStep } from '../../src/steps';
 import { DATASTORE, ID, RUN, SUM1, SUM2, bits, config, event, file, image, observed } from '../helpers/records';
 
 /** The handler's record with `id` as the current image. */
@@ -207,6 +208,18 @@ describe('plan: ExpirePostfix', () => {
     expect(kinds(p.steps)).toEqual(['rename', 'chown', 'chmod', 'mark-retired', 'enable', 'record']);
     expect(p.steps[5]).toMatchObject({ current: null, retire: { id: 7, from: { uid: 5, gid: 100, mode: '644', state: 'ENABLED' } } });
     expect(p.commitIndex).toBe(p.steps.length);
+  });
+
+  it("names the users and groups of a chown where observation knew them, and says the id alone where not", () => {
+    const names = { users: { 0: 'oneadmin', 5: 'alice' }, groups: { 0: 'oneadmin' } };
+    const p = plan(expire, observed({ images: [cur], subscriptionState: undefined, names }), config(), RUN);
+    const chown = p.steps.filter((s) => s.kind === 'chown')[0];
+    expect(chown).toMatchObject({ uid: 0, gid: 0, uname: 'oneadmin', gname: 'oneadmin', fromUname: 'alice' });
+    expect(chown).not.toHaveProperty('fromGname');
+    expect(describeStep(chown)).toBe('give image 7 to user oneadmin (0), group oneadmin (0) (one.image.chown; was user alice (5), group 100)');
+    // Without names (an older journal), the ids.
+    const bare = plan(expire, observed({ images: [cur], subscriptionState: undefined }), config(), RUN).steps.filter((s) => s.kind === 'chown')[0];
+    expect(describeStep(bare)).toBe('give image 7 to user 0, group 0 (one.image.chown; was user 5, group 100)');
   });
 
   it('keeps the image while vmcatcher_image says 3 (an update follows)', () => {

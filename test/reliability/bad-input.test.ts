@@ -172,7 +172,7 @@ const ROWS: Row[] = [
   { name: 'auth file empty', given: withAuth(''), code: 3, kept: true, says: /one_auth_row: the auth file is empty; write one line user:password/ },
   { name: 'auth file without a colon', given: withAuth(`oneadmin${PASSWORD}\n`), code: 3, kept: true, says: /one_auth_row: the auth file has no ":"; write one line user:password/ },
   { name: 'auth file world-readable (a warning)', given: withAuth(`oneadmin:${PASSWORD}\n`, 0o644), code: 0, says: /one_auth_row can be read by every user \(mode 644\); it holds a password: chmod 600 it/, registered: {} },
-  { name: 'wrong password', given: withAuth('oneadmin:not-the-password\n'), code: 2, says: /AUTHENTICATION/ },
+  { name: 'wrong password', given: withAuth('oneadmin:not-the-password\n'), code: 3, kept: true, says: /oned refused user oneadmin \(wrong password, or no such user\?\); the credentials come from \S*one_auth_row \(VMCHNDL_ON_AUTH_FILE\): one\.\w+\.info failed \(AUTHENTICATION\)/ },
   { name: 'endpoint not a URL', given: (s) => ({ env: Object.assign(available(s), { VMCHNDL_ON_ENDPOINT: 'oned.example.org 2633' }) }), code: 3, kept: true, says: /VMCHNDL_ON_ENDPOINT: expected an http:\/\/ or https:\/\/ URL \(found "oned\.example\.org 2633"\)/ },
   { name: 'endpoint with another scheme', given: (s) => ({ env: Object.assign(available(s), { VMCHNDL_ON_ENDPOINT: 'ftp://127.0.0.1:2633/RPC2' }) }), code: 3, kept: true, says: /VMCHNDL_ON_ENDPOINT: expected an http:\/\/ or https:\/\/ URL/ },
   { name: '$ONE_XMLRPC without a scheme', given: (s) => ({ env: Object.assign(available(s), { ONE_XMLRPC: 'localhost:2633/RPC2' }), unset: ['VMCHNDL_ON_ENDPOINT'] }), code: 3, kept: true, says: /endpoint "localhost:2633\/RPC2" is not an http:\/\/ or https:\/\/ URL/ },

@@ -163,7 +163,7 @@ describe('concurrency', () => {
       p.site.sim.clearCalls();
       const d = await runHook(p.site, {}, { args: ['drain'] });
       expect(d.code, d.stderr).toBe(0);
-      expect(d.stderr).toMatch(/WARNING.*is superseded by a newer AvailablePostfix received \S+ \(the cached file now holds a newer version\)/);
+      expect(d.stderr).toMatch(/WARNING.*is superseded by a newer AvailablePostfix received \d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4} \(the cached file now holds a newer version\)/);
       expect(d.stderr).toMatch(/1 event\(s\) processed, 1 superseded, 0 still pending/);
       expect(normalizedImages(p.site)).toEqual(reference);
       expect(writes(p.site, 'one.image.allocate')).toBe(1);

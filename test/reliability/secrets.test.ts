@@ -80,7 +80,7 @@ describe('secrets', () => {
     expect(JSON.parse(pending.stdout).pending[0].lastError).toMatch(/Error allocating for session/);
 
     site.sim.inject({ method: 'one.imagepool.info', fault: { type: 'error', code: AUTH_FAILED, message: `[one.imagepool.info] User couldn't be authenticated with password ${PASSWORD}` } });
-    const authError = await t.run('auth error (retry -v, json)', {}, ['retry', '-v', '--log-format', 'json'], 2);
+    const authError = await t.run('auth error (retry -v, json)', {}, ['retry', '-v', '--log-format', 'json'], 3);
     expect(authError.stderr).toMatch(/authenticated with password (\[redacted\]|\*\*\*)/);
 
     site.sim.inject({ method: '*', times: 3, fault: { type: 'body', body: `Proxy: upstream refused ${session}`, contentType: 'text/plain' } });
@@ -104,7 +104,7 @@ describe('secrets', () => {
 
     // A wrong password is a secret too.
     fs.writeFileSync(site.authFile, 'oneadmin:Wrong-Secret-55\n', { mode: 0o600 });
-    await t.run('wrong password (-v)', availableEvent(site, cacheImage(site, 'qcow2', 'alpha-v4')), ['-v'], 2);
+    await t.run('wrong password (-v)', availableEvent(site, cacheImage(site, 'qcow2', 'alpha-v4')), ['-v'], 3);
 
     // The search had something to search: logs, spool, journals, the recorders' argv and environments.
     expect(fs.readFileSync(logFile, 'utf8')).toMatch(/"level":"DEBUG"/);

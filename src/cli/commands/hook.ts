@@ -24,7 +24,9 @@ export async function runHook(o: CommonOptions & { dryRun?: boolean; json?: bool
       throw new InvalidArgumentError('plan: no event in the environment (VMCATCHER_EVENT_TYPE is not set): give a saved event with --env-file FILE, or see `replay --dry-run`');
     }
     const event = parseEvent(io.env, io.cwd);
-    const res = await handleEvent(event, rt.deps, Boolean(o.dryRun), Boolean(o.planOnStdout) && !o.json);
+    // Every record of this event carries its identifier and type (JSON log fields).
+    if (event.identifier) log = log.with({ identifier: event.identifier, event: event.type });
+    const res = await handleEvent(event, Object.assign({}, rt.deps, { log }), Boolean(o.dryRun), Boolean(o.planOnStdout) && !o.json);
     if (o.json) io.stdout(JSON.stringify(hookResultView(res), null, 2) + '\n');
     else if (o.planOnStdout) io.stdout(res.plan ? formatPlanText(res.plan) : `${event.type}${event.identifier ? ` for ${event.identifier}` : ''}: nothing to plan (${res.outcome})\n`);
     return EXIT.OK;

@@ -1,5 +1,6 @@
 // `pending`, `retry`, `forget`, `drain`: what the spool holds and what to do with it.
 import * as readline from 'readline';
+import { formatLocalTime } from '../../clock/local-time';
 import { EXIT, InvalidArgumentError } from '../../errors';
 import { failIfAnyFailed, retryPending } from '../../hook/handle-event';
 import { EntryResult, retryPolicy } from '../../hook/process-identifier';
@@ -48,7 +49,8 @@ export async function runPending(o: CommonOptions & { json?: boolean }, io: Io):
       io.stdout(
         formatTable(
           ['IDENTIFIER', 'TYPE', 'RECEIVED', 'ATTEMPTS', 'NEXT ATTEMPT', 'LAST ERROR'],
-          rows.map((r) => [r.identifier, r.type, r.received, String(r.attempts), r.superseded ? 'superseded by a newer event' : r.nextAttempt, shortError(r.lastError)]),
+          // Local time with its offset, as every command prints times for people; --json keeps ISO 8601 UTC.
+          rows.map((r) => [r.identifier, r.type, formatLocalTime(r.received), String(r.attempts), r.superseded ? 'superseded by a newer event' : formatLocalTime(r.nextAttempt), shortError(r.lastError)]),
         ),
       );
     }
@@ -116,7 +118,7 @@ export async function runForget(o: CommonOptions & { yes?: boolean; json?: boole
       log.info('forget', `no pending events for ${identifier}`);
       return print([]);
     }
-    const list = entries.map((e) => `${e.type} received ${new Date(e.receivedAt).toISOString()}`).join(', ');
+    const list = entries.map((e) => `${e.type} received ${formatLocalTime(e.receivedAt)}`).join(', ');
     if (!o.yes) {
       if (!io.interactive) throw new InvalidArgumentError(`forget ${identifier}: would drop ${entries.length} pending event(s) (${list}); confirm with --yes`);
       if (!(await ask(`Forget ${entries.length} pending event(s) for ${identifier} (${list})? OpenNebula is not changed. [y/N] `))) {
@@ -126,7 +128,7 @@ export async function runForget(o: CommonOptions & { yes?: boolean; json?: boole
     }
     for (const e of entries) {
       removeEntry(rt.config.stateDir, e);
-      log.warn('forget', `forgot pending ${e.type} for ${identifier} received ${new Date(e.receivedAt).toISOString()} (attempts: ${e.attempts}; last error: ${e.lastError || 'none'})`);
+      log.warn('forget', `forgot pending ${e.type} for ${identifier} received ${formatLocalTime(e.receivedAt)} (attempts: ${e.attempts}; last error: ${e.lastError || 'none'})`);
     }
     return print(entries);
   } catch (e) {
