@@ -25,8 +25,8 @@ export const chownStep: StepImpl<S> = {
     `give ${imageLabel(s.image)} to user ${named(s.uname, s.uid)}, group ${named(s.gname, s.gid)} ` +
     `(one.image.chown; was user ${named(s.fromUname, s.fromUid)}, group ${named(s.fromGname, s.fromGid)})`,
   async apply(s, ctx) {
-    // -1 for what does not change: oned refuses a chown to the current owner when it checks the
-    // owner's image names, because it does not leave the image itself out.
+    // -1 for what does not change: oned 5.x refuses a chown to the current owner when it checks the
+    // owner's image names, because it does not leave the image itself out (6.10 ignores such a chown).
     await ctx.one.imageChown(imageId(ctx, s.image), s.uid === s.fromUid ? -1 : s.uid, s.gid === s.fromGid ? -1 : s.gid);
   },
   async isDone(s, ctx) {
