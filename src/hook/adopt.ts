@@ -2,7 +2,7 @@
 // the handler records it, then processes the events that waited for this decision.
 import { ATTR_IDENTIFIER } from '../attributes';
 import { InvalidArgumentError, OneError } from '../errors';
-import { acquireLock } from '../exec/lock';
+import { lockIdentifier } from './identifier-lock';
 import { bitsToOctal } from '../one/permissions';
 import { IMAGE_STATE, ImageRecord } from '../one/types';
 import { ensureBaseline, readRecord, writeRecord } from '../record/record';
@@ -28,13 +28,7 @@ async function imageOrRefuse(deps: HookDeps, id: number): Promise<ImageRecord> {
 /** Records `imageId` as the current image of `identifier`, under the identifier's lock. Changes nothing in OpenNebula. */
 export async function adoptImage(identifier: string, imageId: number, deps: HookDeps): Promise<Adoption> {
   const stateDir = deps.config.stateDir;
-  const lock = await acquireLock(stateDir, identifier, {
-    timeoutMs: deps.config.lockTimeoutMs,
-    sleep: deps.sleep,
-    now: deps.now,
-    onWait: (who) => deps.log.info('lock', `waiting for ${who}, which is handling ${identifier}`),
-    onStale: (who) => deps.log.warn('lock', `took over the lock for ${identifier} left by ${who}, which is gone`),
-  });
+  const lock = await lockIdentifier(identifier, deps);
   try {
     // An interrupted run first ends as it must: it may be about to record its own image.
     await recoverIdentifier(identifier, deps);

@@ -2,7 +2,7 @@
 // after finishing an interrupted run, it is created (or repaired) by a journalled plan like an event's.
 import { formatRetiredStamp } from '../clock/retired-stamp';
 import { InvalidConfigError } from '../errors';
-import { acquireLock } from '../exec/lock';
+import { lockIdentifier } from './identifier-lock';
 import { executePlan, Outcome } from '../exec/executor';
 import { observeOne } from '../observe/observe-one';
 import { observeTemplates } from '../observe/observe-templates';
@@ -51,13 +51,7 @@ export async function makeTemplate(identifier: string, deps: HookDeps, opts: { d
     logPlan(p, deps.log, 'debug');
     return { plan: p, outcome: 'planned' };
   }
-  const lock = await acquireLock(deps.config.stateDir, identifier, {
-    timeoutMs: deps.config.lockTimeoutMs,
-    sleep: deps.sleep,
-    now: deps.now,
-    onWait: (who) => deps.log.info('lock', `waiting for ${who}, which is handling ${identifier}`),
-    onStale: (who) => deps.log.warn('lock', `took over the lock for ${identifier} left by ${who}, which is gone`),
-  });
+  const lock = await lockIdentifier(identifier, deps);
   try {
     // An interrupted run ends first: it may be about to create or change this very template.
     await recoverIdentifier(identifier, deps);

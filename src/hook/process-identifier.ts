@@ -4,7 +4,7 @@ import { formatLocalTime } from '../clock/local-time';
 import { exitCodeFor, fullText, LockBusyError, OperationFailedError, VmcError } from '../errors';
 import { executePlan } from '../exec/executor';
 import { prepareStagingBase } from '../files/staging';
-import { acquireLock } from '../exec/lock';
+import { lockIdentifier } from './identifier-lock';
 import { isDue, RetryPolicy } from '../spool/retry-policy';
 import { ensureBaseline } from '../record/record';
 import { listSpool, removeEntry, SpoolEntry, updateEntry } from '../spool/spool';
@@ -70,13 +70,7 @@ export interface ProcessOptions {
 export async function processIdentifier(identifier: string, deps: HookDeps, opts: ProcessOptions): Promise<EntryResult[]> {
   let lock;
   try {
-    lock = await acquireLock(deps.config.stateDir, identifier, {
-      timeoutMs: opts.noWait ? 0 : deps.config.lockTimeoutMs,
-      sleep: deps.sleep,
-      now: deps.now,
-      onWait: (who) => deps.log.info('lock', `waiting for ${who}, which is handling ${identifier}`),
-      onStale: (who) => deps.log.warn('lock', `took over the lock for ${identifier} left by ${who}, which is gone`),
-    });
+    lock = await lockIdentifier(identifier, deps, opts.noWait ? 0 : deps.config.lockTimeoutMs);
   } catch (e) {
     if (e instanceof LockBusyError && opts.noWait) {
       deps.log.info('lock', `${identifier} is being handled by another process; its pending events wait for it`);

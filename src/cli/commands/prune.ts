@@ -4,7 +4,7 @@
 import { EXIT, InvalidArgumentError } from '../../errors';
 import { isUsableIdentifier } from '../../event/parse-event';
 import { executePlan } from '../../exec/executor';
-import { acquireLock } from '../../exec/lock';
+import { lockIdentifier } from '../../hook/identifier-lock';
 import { requireStateDir } from '../../files/state-dir';
 import type { HookDeps } from '../../hook/deps';
 import { logPlan, recoverIdentifier } from '../../hook/plan-event';
@@ -30,13 +30,7 @@ async function pruneOne(identifier: string, deps: HookDeps, dryRun: boolean): Pr
     return prunePlan(identifier, obs, deps.config, { runId: newRunId(now), now, stamp: '' });
   };
   if (dryRun) return { report: (await observeNow()).report, deleted: [] };
-  const lock = await acquireLock(deps.config.stateDir, identifier, {
-    timeoutMs: deps.config.lockTimeoutMs,
-    sleep: deps.sleep,
-    now: deps.now,
-    onWait: (who) => deps.log.info('lock', `waiting for ${who}, which is handling ${identifier}`),
-    onStale: (who) => deps.log.warn('lock', `took over the lock for ${identifier} left by ${who}, which is gone`),
-  });
+  const lock = await lockIdentifier(identifier, deps);
   try {
     // An interrupted run first ends as it must: it may be about to record a retirement.
     await recoverIdentifier(identifier, deps);
